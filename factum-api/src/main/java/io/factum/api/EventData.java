@@ -1,0 +1,176 @@
+package io.factum.api;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * An event to append: what the caller provides; the store adds stream, version, position and time.
+ *
+ * <p>Invariants, checked on construction ({@link InvalidEventException} otherwise):
+ *
+ * <ul>
+ *   <li>{@code eventType}: 1–255 characters, not blank, no control characters;
+ *   <li>{@code schemaVersion} ≥ 1 (the version of this event type's schema, used for upcasting);
+ *   <li>{@code contentType} defaults to {@value #JSON}; when it is JSON, {@code data} must be one
+ *       well-formed JSON value in UTF-8 (without the escape {@code \u0000});
+ *   <li>{@code metadata} is always a JSON object; {@code null} means {@code {}};
+ *   <li>{@code eventId} may be {@code null}: the store then assigns a time-ordered UUID (v7). Set it
+ *       yourself ({@link #withId(UUID)}) to make retries idempotent.
+ * </ul>
+ *
+ * <p>Immutable: the byte arrays are copied in and out.
+ */
+public record EventData(UUID eventId, String eventType, int schemaVersion, byte[] data, byte[] metadata, String contentType) {
+
+  /** The default content type. */
+  public static final String JSON = "application/json";
+
+  private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+  public EventData {
+    String typeProblem = Names.problem(eventType);
+    if (typeProblem != null) {
+      throw new InvalidEventException("Event type " + Names.quote(eventType) + " " + typeProblem
+          + "; an event type is 1-255 characters without control characters, e.g. 'OrderPlaced'");
+    }
+    if (schemaVersion < 1) {
+      throw new InvalidEventException("Schema version of event type '" + eventType + "' must be >= 1, got " + schemaVersion);
+    }
+    if (data == null) {
+      throw new InvalidEventException("Data of event type '" + eventType + "' is missing; use {} for an event without data");
+    }
+    contentType = contentType == null ? JSON : contentType.trim();
+    String ctProblem = Names.problem(contentType);
+    if (ctProblem != null) {
+      throw new InvalidEventException("Content type " + Names.quote(contentType) + " " + ctProblem);
+    }
+    if (isJson(contentType)) {
+      String why = JsonSyntax.check(data);
+      if (why != null) {
+        throw new InvalidEventException("Data of event type '" + eventType + "' is not valid JSON: " + why
+            + ". Send well-formed UTF-8 JSON, or set a non-JSON content type for binary data");
+      }
+    }
+    if (metadata == null) {
+      metadata = EMPTY_OBJECT;
+    }
+    String why = JsonSyntax.check(metadata);
+    if (why != null) {
+      throw new InvalidEventException("Metadata of event type '" + eventType + "' is not valid JSON: " + why);
+    }
+    if (!JsonSyntax.isObject(metadata)) {
+      throw new InvalidEventException("Metadata of event type '" + eventType
+          + "' must be a JSON object such as {\"correlation_id\":\"...\"}");
+    }
+    data = data.clone();
+    metadata = metadata.clone();
+  }
+
+  /** A JSON event with schema version 1, empty metadata and no id yet. */
+  public static EventData json(String eventType, String json) {
+    return new EventData(null, eventType, 1, utf8(json, "data", eventType), null, JSON);
+  }
+
+  /** A non-JSON event (any bytes) with the given content type, e.g. {@code application/octet-stream}. */
+  public static EventData binary(String eventType, byte[] data, String contentType) {
+    Objects.requireNonNull(contentType, "contentType");
+    return new EventData(null, eventType, 1, data, null, contentType);
+  }
+
+  /** A copy with the given event id (retries with the same id are idempotent). */
+  public EventData withId(UUID id) {
+    return new EventData(id, eventType, schemaVersion, data, metadata, contentType);
+  }
+
+  /** A copy with the given metadata, a JSON object. */
+  public EventData withMetadata(String json) {
+    return new EventData(eventId, eventType, schemaVersion, data, utf8(json, "metadata", eventType), contentType);
+  }
+
+  /** A copy with the given schema version (≥ 1). */
+  public EventData withSchemaVersion(int version) {
+    return new EventData(eventId, eventType, version, data, metadata, contentType);
+  }
+
+  /** A copy of the payload bytes. */
+  @Override
+  public byte[] data() {
+    return data.clone();
+  }
+
+  /** A copy of the metadata bytes (a UTF-8 JSON object). */
+  @Override
+  public byte[] metadata() {
+    return metadata.clone();
+  }
+
+  /** A read-only view of the payload, without copying. */
+  public ByteBuffer dataBuffer() {
+    return ByteBuffer.wrap(data).asReadOnlyBuffer();
+  }
+
+  /** A read-only view of the metadata, without copying. */
+  public ByteBuffer metadataBuffer() {
+    return ByteBuffer.wrap(metadata).asReadOnlyBuffer();
+  }
+
+  /** Payload plus metadata size in bytes: what the store's size limits count. */
+  public int sizeInBytes() {
+    return data.length + metadata.length;
+  }
+
+  /** The payload decoded as UTF-8. */
+  public String dataAsString() {
+    return new String(data, StandardCharsets.UTF_8);
+  }
+
+  /** The metadata decoded as UTF-8. */
+  public String metadataAsString() {
+    return new String(metadata, StandardCharsets.UTF_8);
+  }
+
+  /** Whether the payload is JSON (content type {@code application/json}, parameters ignored). */
+  public boolean isJson() {
+    return isJson(contentType);
+  }
+
+  /** Whether a content type denotes JSON: {@code application/json}, parameters such as charset ignored. */
+  public static boolean isJson(String contentType) {
+    int semi = contentType.indexOf(';');
+    String media = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    return media.toLowerCase(Locale.ROOT).equals(JSON);
+  }
+
+  private static byte[] utf8(String json, String what, String eventType) {
+    if (json == null) {
+      throw new InvalidEventException("The " + what + " of event type " + Names.quote(eventType) + " is missing");
+    }
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EventData
+        && Objects.equals(eventId, ((EventData) o).eventId)
+        && eventType.equals(((EventData) o).eventType)
+        && schemaVersion == ((EventData) o).schemaVersion
+        && Arrays.equals(data, ((EventData) o).data)
+        && Arrays.equals(metadata, ((EventData) o).metadata)
+        && contentType.equals(((EventData) o).contentType);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(eventId, eventType, schemaVersion, Arrays.hashCode(data), Arrays.hashCode(metadata), contentType);
+  }
+
+  @Override
+  public String toString() {
+    return "EventData[eventId=" + eventId + ", eventType=" + eventType + ", schemaVersion=" + schemaVersion
+        + ", contentType=" + contentType + ", " + data.length + " data bytes, " + metadata.length + " metadata bytes]";
+  }
+}

@@ -1,0 +1,167 @@
+package io.factum.core.subscription;
+
+import io.factum.api.EventHandler;
+import io.factum.api.RecordedEvent;
+import io.factum.api.StoreClosedException;
+import io.factum.api.Subscription;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One subscription and its thread: read a page after the cursor, hand its events to the handler,
+ * advance; when a page comes back short the subscription is live and sleeps until the store says the
+ * head moved (or the poll interval passes), then reads again.
+ *
+ * <p>Always reading from the store, rather than having writers push events into per-subscriber
+ * queues, is what makes the guarantees simple: no gap or duplicate at the catch-up/live switch (there
+ * is no switch, only shorter pages), memory bounded by one page, writers never blocked, and a slow
+ * subscriber is never dropped — it is just further behind on the same loop.
+ *
+ * <p>The thread is never interrupted: an interrupt closes NIO channels a handler may be using.
+ */
+final class CatchUpSubscription implements Subscription, Runnable {
+
+  private static final System.Logger LOG = System.getLogger(CatchUpSubscription.class.getName());
+  private static final long MAX_RETRY_DELAY_MILLIS = 5_000;
+
+  private final Feed feed;
+  private final EventHandler handler;
+  private final SubscriptionSettings settings;
+  private final SubscriptionEngine engine;
+  private final WakeSignal signal = new WakeSignal();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final String name;
+  private volatile Thread thread;
+  private volatile boolean closing;
+  private volatile State state = State.CATCHING_UP;
+  private volatile Throwable failure;
+
+  CatchUpSubscription(String name, Feed feed, EventHandler handler, SubscriptionSettings settings, SubscriptionEngine engine) {
+    this.name = name;
+    this.feed = feed;
+    this.handler = handler;
+    this.settings = settings;
+    this.engine = engine;
+  }
+
+  void start() {
+    Thread t = new Thread(this, name);
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  Feed feed() {
+    return feed;
+  }
+
+  void wake() {
+    signal.wake();
+  }
+
+  @Override
+  public void run() {
+    long retryDelay = 10;
+    try {
+      while (!closing) {
+        signal.clear();
+        Feed.Step step;
+        try {
+          step = feed.next(settings.pageSize());
+          retryDelay = 10;
+        } catch (StoreClosedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // A read failure (database restarting, I/O hiccup) is the store's problem, not the handler's:
+          // keep the position and retry with backoff instead of failing the subscription.
+          LOG.log(Level.WARNING, name + ": reading the store failed; retrying in " + retryDelay + " ms", e);
+          signal.await(retryDelay, TimeUnit.MILLISECONDS);
+          retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MILLIS);
+          continue;
+        }
+        state = step.reachedEnd() ? State.LIVE : State.CATCHING_UP;
+        for (RecordedEvent event : step.events()) {
+          if (closing) {
+            return;
+          }
+          try {
+            handler.handle(event);
+          } catch (Throwable t) {
+            fail(t);
+            return;
+          }
+          feed.delivered(event);
+        }
+        feed.completed(step);
+        if (step.reachedEnd() && !closing) {
+          signal.await(settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
+        }
+      }
+    } finally {
+      if (state != State.FAILED) {
+        state = State.CLOSED;
+        stopped.complete(null);
+      }
+      engine.remove(this);
+    }
+  }
+
+  private void fail(Throwable t) {
+    failure = t;
+    state = State.FAILED;
+    stopped.completeExceptionally(t);
+  }
+
+  @Override
+  public long lastPosition() {
+    return feed.position();
+  }
+
+  @Override
+  public boolean isLive() {
+    return state == State.LIVE;
+  }
+
+  @Override
+  public State state() {
+    return state;
+  }
+
+  @Override
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  @Override
+  public CompletionStage<Void> stopped() {
+    return stopped.minimalCompletionStage();
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    signal.wake();
+    Thread t = thread;
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    try {
+      t.join(settings.closeTimeout().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (t.isAlive()) {
+      LOG.log(Level.WARNING, name + ": the handler did not return within " + settings.closeTimeout()
+          + "; it will not be called again once it does");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + "[" + state + ", position " + feed.position() + "]";
+  }
+}

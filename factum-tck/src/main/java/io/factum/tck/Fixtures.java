@@ -1,0 +1,88 @@
+package io.factum.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.factum.api.EventData;
+import io.factum.api.RecordedEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/** Test data and assertions shared by the contracts. */
+public final class Fixtures {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicLong STREAMS = new AtomicLong();
+
+  private Fixtures() {}
+
+  /** A stream id unique within the JVM, in the given category. */
+  public static String stream(String category) {
+    return category + "-" + STREAMS.incrementAndGet() + "x" + Long.toHexString(System.nanoTime() & 0xFFFFF);
+  }
+
+  /** A JSON event {@code {"n":n}} of type {@code type}, with a fresh id. */
+  public static EventData event(String type, int n) {
+    return EventData.json(type, "{\"n\":" + n + "}").withId(UUID.randomUUID());
+  }
+
+  /** {@code count} events of type {@code Tested} numbered from {@code firstN}. */
+  public static List<EventData> events(int count, int firstN) {
+    List<EventData> out = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      out.add(event("Tested", firstN + k));
+    }
+    return out;
+  }
+
+  public static List<EventData> events(int count) {
+    return events(count, 1);
+  }
+
+  /** The {@code n} field of an event made by {@link #event}. */
+  public static int n(RecordedEvent e) {
+    return tree(e.data()).get("n").asInt();
+  }
+
+  public static JsonNode tree(byte[] json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** JSON equality by meaning (key order and whitespace aside): what every backend must preserve. */
+  public static void assertSameJson(byte[] actual, byte[] expected) {
+    assertThat(tree(actual)).as("JSON %s", new String(actual, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(tree(expected));
+  }
+
+  /** Asserts that events have the positions {@code first, first+1, …} in that order. */
+  public static void assertDensePositions(List<RecordedEvent> events, long first) {
+    for (int k = 0; k < events.size(); k++) {
+      assertThat(events.get(k).globalPosition()).as("position of event #%d", k).isEqualTo(first + k);
+    }
+  }
+
+  /** Invalid stream ids, each with what makes it invalid. */
+  public static Stream<String> invalidStreamIds() {
+    return Stream.of(
+        "",
+        " ",
+        "   \t",
+        "a".repeat(256),
+        "Order-\u0000",
+        "Order-\n1",
+        "Order-\u007f",
+        "Order-\ud800",
+        "\udc00-Order",
+        "$system",
+        "$all");
+  }
+}
