@@ -1,0 +1,156 @@
+package io.factum.embedded;
+
+import io.factum.api.StorageException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Properties;
+
+/**
+ * The layout of a store directory and its two guards: an exclusive lock (one process per store) and
+ * {@code store.properties}, which records the format and the geometry fixed at creation.
+ *
+ * <pre>
+ * dir/LOCK              held while open; names the owning process
+ * dir/store.properties  format version, segment size
+ * dir/log/              segment-000000.log, …   the events (the only source of truth)
+ * dir/index/            checkpoint, positions-*.pos, hash-*.idx   derived, rebuildable
+ * </pre>
+ */
+final class StoreDirectory implements AutoCloseable {
+
+  static final int FORMAT = 1;
+
+  final Path root;
+  final Path log;
+  final Path index;
+  final Path checkpoint;
+  final int segmentSizeBits;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+
+  private StoreDirectory(Path root, int segmentSizeBits, FileChannel lockChannel, FileLock lock) {
+    this.root = root;
+    this.log = root.resolve("log");
+    this.index = root.resolve("index");
+    this.checkpoint = index.resolve("checkpoint");
+    this.segmentSizeBits = segmentSizeBits;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** Locks and opens (or initialises) the store directory. */
+  static StoreDirectory open(Path root, int segmentSizeBitsIfNew) {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new StorageException("Cannot create the store directory " + root + ": " + e.getMessage(), e);
+    }
+    FileChannel channel;
+    FileLock lock;
+    try {
+      channel = FileChannel.open(root.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new StorageException("Cannot open " + root.resolve("LOCK") + ": " + e.getMessage(), e);
+    }
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new StorageException("Cannot lock " + root + ": " + e.getMessage(), e);
+    }
+    if (lock == null) {
+      String owner = readOwner(channel);
+      closeQuietly(channel);
+      throw new StorageException("The store in " + root + " is already open" + owner
+          + ". A store can be open in one place at a time: close the other one, or use another directory.");
+    }
+    try {
+      byte[] me = ("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8);
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(me), 0);
+      int bits = readOrCreateProperties(root, segmentSizeBitsIfNew);
+      return new StoreDirectory(root, bits, channel, lock);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      if (e instanceof StorageException) {
+        throw (StorageException) e;
+      }
+      throw new StorageException("Cannot open the store in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String readOwner(FileChannel channel) {
+    try {
+      ByteBuffer b = ByteBuffer.allocate(64);
+      channel.read(b, 0);
+      String text = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim();
+      return text.isEmpty() ? "" : " (by " + text + ")";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static int readOrCreateProperties(Path root, int segmentSizeBits) throws IOException {
+    Path file = root.resolve("store.properties");
+    Properties p = new Properties();
+    if (Files.exists(file)) {
+      p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+      int format = Integer.parseInt(p.getProperty("format", "0"));
+      if (format > FORMAT) {
+        throw new StorageException("The store in " + root + " was written by a newer Factum (format " + format
+            + ", this version reads up to " + FORMAT + "); upgrade Factum to open it.");
+      }
+      if (format < 1) {
+        throw new StorageException(file + " is damaged (no format); it should name format=" + FORMAT);
+      }
+      return Integer.parseInt(p.getProperty("segmentSizeBits"));
+    }
+    if (Files.exists(root.resolve("log"))) {
+      throw new StorageException(root + " has a log but no store.properties; it is damaged or not a Factum store.");
+    }
+    p.setProperty("format", Integer.toString(FORMAT));
+    p.setProperty("segmentSizeBits", Integer.toString(segmentSizeBits));
+    StringWriter text = new StringWriter();
+    p.store(text, "Factum embedded store; do not edit");
+    Path tmp = root.resolve("store.properties.tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+      ch.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    try (FileChannel d = FileChannel.open(root, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+    return segmentSizeBits;
+  }
+
+  @Override
+  public void close() {
+    try {
+      lock.release();
+    } catch (IOException e) {
+      // closing the channel releases it anyway
+    }
+    closeQuietly(lockChannel);
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // nothing left to do
+    }
+  }
+}

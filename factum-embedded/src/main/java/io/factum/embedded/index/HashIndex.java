@@ -1,0 +1,282 @@
+package io.factum.embedded.index;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.LongPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A persistent hash map from 64-bit keys to 64-bit values (global positions), in memory-mapped
+ * files: open addressing with linear probing, split into shards that grow independently (so a resize
+ * rehashes 1/64th of the entries, not all of them).
+ *
+ * <p>Keys are hashes, so two different things can share a key; every lookup therefore passes a
+ * predicate that checks the candidate value against the log (the event at that position really has
+ * this id, this stream and version). A wrong candidate is skipped and probing goes on, which makes
+ * the index exact whatever the hash collisions.
+ *
+ * <p>One writer thread, any number of readers: a slot's value is written before its key (release),
+ * and readers read the key first (acquire). A resized shard is published whole; readers holding the
+ * old one see a consistent, older table. The index is derived from the log: after a crash it is
+ * repaired by replaying the log from the last checkpoint.
+ */
+public final class HashIndex {
+
+  static final int SLOT_BYTES = 16;
+  static final int MIN_CAPACITY_BITS = 9;
+  private static final double MAX_LOAD = 0.7;
+  private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final Pattern NAME = Pattern.compile("hash-(\\d{2})-(\\d{6})\\.idx");
+
+  private final Path dir;
+  private final int shardBits;
+  private final Shard[] shards;
+  private final Object resizeLock = new Object();
+
+  /** One shard's published table. Immutable apart from slot contents and the writer-owned count. */
+  static final class Shard {
+    final int index;
+    final int generation;
+    final int capacityBits;
+    final long mask;
+    final MappedByteBuffer map;
+    long count;
+
+    Shard(int index, int generation, int capacityBits, MappedByteBuffer map, long count) {
+      this.index = index;
+      this.generation = generation;
+      this.capacityBits = capacityBits;
+      this.mask = (1L << capacityBits) - 1;
+      this.map = map;
+      this.count = count;
+    }
+  }
+
+  /** The state of one shard as recorded in a checkpoint. */
+  public record ShardState(int generation, int capacityBits, long count) {}
+
+  private HashIndex(Path dir, int shardBits, Shard[] shards) {
+    this.dir = dir;
+    this.shardBits = shardBits;
+    this.shards = shards;
+  }
+
+  /**
+   * Opens the shards recorded in a checkpoint ({@code states}), or creates empty ones when {@code
+   * states} is null. Files of other generations are deleted.
+   */
+  public static HashIndex open(Path dir, int shardBits, ShardState[] states) throws IOException {
+    Files.createDirectories(dir);
+    int n = 1 << shardBits;
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) list::iterator) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          int shard = Integer.parseInt(m.group(1));
+          int generation = Integer.parseInt(m.group(2));
+          if (states == null || shard >= n || states[shard].generation() != generation) {
+            Files.delete(p);
+          }
+        }
+      }
+    }
+    Shard[] shards = new Shard[n];
+    for (int k = 0; k < n; k++) {
+      if (states == null) {
+        shards[k] = new Shard(k, 0, MIN_CAPACITY_BITS,
+            MappedFiles.create(dir.resolve(name(k, 0)), (1L << MIN_CAPACITY_BITS) * SLOT_BYTES), 0);
+      } else {
+        ShardState s = states[k];
+        shards[k] = new Shard(k, s.generation(), s.capacityBits(),
+            MappedFiles.open(dir.resolve(name(k, s.generation())), (1L << s.capacityBits()) * SLOT_BYTES), s.count());
+      }
+    }
+    return new HashIndex(dir, shardBits, shards);
+  }
+
+  private static String name(int shard, int generation) {
+    return String.format("hash-%02d-%06d.idx", shard, generation);
+  }
+
+  public int shardCount() {
+    return shards.length;
+  }
+
+  public int shardOf(long key) {
+    return (int) (key >>> (64 - shardBits));
+  }
+
+  private Shard shard(long key) {
+    return (Shard) SHARDS.getAcquire(shards, shardOf(key));
+  }
+
+  private static final VarHandle SHARDS = MethodHandles.arrayElementVarHandle(Shard[].class);
+
+  /** The first value stored under {@code key} that {@code accept} accepts, or {@code -1}. */
+  public long get(long key, LongPredicate accept) {
+    Shard s = shard(key);
+    long slot = key & s.mask;
+    while (true) {
+      int at = (int) (slot * SLOT_BYTES);
+      long k = (long) LONGS.getAcquire(s.map, at);
+      if (k == 0) {
+        return -1;
+      }
+      if (k == key) {
+        long v = (long) LONGS.getAcquire(s.map, at + 8);
+        if (accept.test(v)) {
+          return v;
+        }
+      }
+      slot = (slot + 1) & s.mask;
+    }
+  }
+
+  /**
+   * Stores {@code value} under {@code key}: replaces the value of the entry whose value {@code
+   * sameEntry} accepts, or adds a new entry. Writer thread only; room must have been {@link
+   * #reserve reserved}.
+   */
+  public void put(long key, long value, LongPredicate sameEntry) {
+    Shard s = shard(key);
+    long slot = key & s.mask;
+    while (true) {
+      int at = (int) (slot * SLOT_BYTES);
+      long k = (long) LONGS.getAcquire(s.map, at);
+      if (k == 0) {
+        LONGS.setRelease(s.map, at + 8, value);
+        LONGS.setRelease(s.map, at, key);
+        s.count++;
+        return;
+      }
+      if (k == key && sameEntry.test((long) LONGS.getAcquire(s.map, at + 8))) {
+        LONGS.setRelease(s.map, at + 8, value);
+        return;
+      }
+      slot = (slot + 1) & s.mask;
+    }
+  }
+
+  /**
+   * Grows the shards that would pass the load limit if the given keys were all added. Called before
+   * the log is written, so the index never needs to allocate (and cannot fail on a full disk) after
+   * events became durable.
+   */
+  public void reserve(long[] keys, int length) throws IOException {
+    int[] added = new int[shards.length];
+    for (int k = 0; k < length; k++) {
+      added[shardOf(keys[k])]++;
+    }
+    for (int k = 0; k < shards.length; k++) {
+      Shard s = shards[k];
+      if (added[k] > 0 && s.count + added[k] > MAX_LOAD * (1L << s.capacityBits)) {
+        grow(s, s.count + added[k]);
+      }
+    }
+  }
+
+  private void grow(Shard old, long entries) throws IOException {
+    int bits = old.capacityBits;
+    while (entries > MAX_LOAD * (1L << bits) / 2) { // leave room: a shard grows to about 35% load
+      bits++;
+    }
+    int generation = old.generation + 1;
+    MappedByteBuffer map = MappedFiles.create(dir.resolve(name(old.index, generation)), (1L << bits) * SLOT_BYTES);
+    Shard grown = new Shard(old.index, generation, bits, map, 0);
+    long capacity = 1L << old.capacityBits;
+    for (long slot = 0; slot < capacity; slot++) {
+      int at = (int) (slot * SLOT_BYTES);
+      long k = old.map.getLong(at);
+      if (k != 0) {
+        insertFresh(grown, k, old.map.getLong(at + 8));
+      }
+    }
+    synchronized (resizeLock) {
+      SHARDS.setRelease(shards, old.index, grown);
+    }
+  }
+
+  private static void insertFresh(Shard s, long key, long value) {
+    long slot = key & s.mask;
+    while (true) {
+      int at = (int) (slot * SLOT_BYTES);
+      if (s.map.getLong(at) == 0) {
+        s.map.putLong(at + 8, value);
+        s.map.putLong(at, key);
+        s.count++;
+        return;
+      }
+      slot = (slot + 1) & s.mask;
+    }
+  }
+
+  /** Counts the entries of every shard from its slots (after a crash the recorded counts may be stale). */
+  public void recount() {
+    for (Shard s : shards) {
+      long n = 0;
+      long capacity = 1L << s.capacityBits;
+      for (long slot = 0; slot < capacity; slot++) {
+        if (s.map.getLong((int) (slot * SLOT_BYTES)) != 0) {
+          n++;
+        }
+      }
+      s.count = n;
+    }
+  }
+
+  /**
+   * A consistent view of the shards for a checkpoint, taken under the resize lock together with
+   * whatever {@code alsoUnderLock} captures (the indexed position).
+   */
+  public ShardState[] snapshot(Runnable alsoUnderLock) {
+    synchronized (resizeLock) {
+      alsoUnderLock.run();
+      ShardState[] out = new ShardState[shards.length];
+      for (int k = 0; k < shards.length; k++) {
+        Shard s = shards[k];
+        out[k] = new ShardState(s.generation, s.capacityBits, s.count);
+      }
+      return out;
+    }
+  }
+
+  /** Forces the mapped pages of the given shard generations to disk. */
+  public void force(ShardState[] states) throws IOException {
+    for (int k = 0; k < shards.length; k++) {
+      Shard s = shards[k];
+      if (s.generation == states[k].generation()) {
+        s.map.force();
+      } else {
+        // Grown since the snapshot: the snapshot's generation file is still on disk; sync it by path.
+        Path p = dir.resolve(name(k, states[k].generation()));
+        if (Files.exists(p)) {
+          try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(false);
+          }
+        }
+      }
+    }
+  }
+
+  /** Deletes shard files older than the generations a just-written checkpoint refers to. */
+  public void deleteOlderThan(ShardState[] states) throws IOException {
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) list::iterator) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          int shard = Integer.parseInt(m.group(1));
+          if (shard < states.length && Integer.parseInt(m.group(2)) < states[shard].generation()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    }
+  }
+}

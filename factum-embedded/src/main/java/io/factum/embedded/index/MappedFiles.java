@@ -1,0 +1,47 @@
+package io.factum.embedded.index;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Index files: fully allocated (zeros written, not sparse) before they are mapped read-write. */
+final class MappedFiles {
+
+  private MappedFiles() {}
+
+  /**
+   * Creates {@code path} with {@code size} zero bytes actually written, then maps it. Writing the
+   * zeros up front means a full disk fails here, cleanly, and never later as a fault on a mapped
+   * write.
+   */
+  static MappedByteBuffer create(Path path, long size) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(size, 1 << 20));
+      long at = 0;
+      while (at < size) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+        at += ch.write(zeros, at);
+      }
+      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+      map.order(ByteOrder.LITTLE_ENDIAN);
+      return map;
+    }
+  }
+
+  /** Maps an existing file read-write; its size must be {@code size}. */
+  static MappedByteBuffer open(Path path, long size) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      if (ch.size() != size) {
+        throw new IOException(path + " is " + ch.size() + " bytes, expected " + size);
+      }
+      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+      map.order(ByteOrder.LITTLE_ENDIAN);
+      return map;
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package io.factum.embedded.log;
+
+import io.factum.api.StorageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The append-only log: fixed-size segment files addressed by a <em>logical offset</em> ({@code
+ * segment index << segmentBits | offset in segment}). A batch never spans two segments.
+ *
+ * <p>Each segment file is created at its full size (sparse), so it can be memory-mapped once,
+ * read-only, for the readers. Only the writer thread writes, through positional {@code write} calls
+ * followed by {@code force}. Readers never touch a {@link FileChannel}: an interrupt on a reader
+ * thread would close the channel for everyone.
+ */
+public final class SegmentedLog implements AutoCloseable {
+
+  private static final Pattern NAME = Pattern.compile("segment-(\\d{6})\\.log");
+
+  private final Path dir;
+  private final int segmentBits;
+  private final long segmentSize;
+  private volatile Segment[] segments;
+
+  private static final class Segment {
+    final int index;
+    final Path path;
+    final FileChannel channel;
+    final MappedByteBuffer map;
+
+    Segment(int index, Path path, FileChannel channel, MappedByteBuffer map) {
+      this.index = index;
+      this.path = path;
+      this.channel = channel;
+      this.map = map;
+    }
+  }
+
+  private SegmentedLog(Path dir, int segmentBits, Segment[] segments) {
+    this.dir = dir;
+    this.segmentBits = segmentBits;
+    this.segmentSize = 1L << segmentBits;
+    this.segments = segments;
+  }
+
+  /** Opens (or creates) the log in {@code dir}; segments must be numbered 0..n-1 without gaps. */
+  public static SegmentedLog open(Path dir, int segmentBits) throws IOException {
+    Files.createDirectories(dir);
+    List<Integer> indexes = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          indexes.add(Integer.parseInt(m.group(1)));
+        }
+      }
+    }
+    indexes.sort(null);
+    for (int k = 0; k < indexes.size(); k++) {
+      if (indexes.get(k) != k) {
+        throw new StorageException("Log segment " + segmentName(k) + " is missing in " + dir
+            + "; the log is incomplete. Restore the store from a backup.");
+      }
+    }
+    SegmentedLog log = new SegmentedLog(dir, segmentBits, new Segment[0]);
+    Segment[] opened = new Segment[indexes.size()];
+    for (int k = 0; k < opened.length; k++) {
+      opened[k] = log.openSegment(k, false);
+    }
+    log.segments = opened;
+    return log;
+  }
+
+  private static String segmentName(int index) {
+    return String.format("segment-%06d.log", index);
+  }
+
+  private Segment openSegment(int index, boolean create) throws IOException {
+    Path path = dir.resolve(segmentName(index));
+    FileChannel channel = create
+        ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+        : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      if (channel.size() < segmentSize) {
+        // Sparse: costs no disk until written, and lets one read-only mapping cover the whole segment.
+        channel.write(ByteBuffer.allocate(1), segmentSize - 1);
+      } else if (channel.size() > segmentSize) {
+        throw new StorageException("Log segment " + path + " is " + channel.size() + " bytes, larger than the store's segment size "
+            + segmentSize + "; the store directory is damaged");
+      }
+      MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, segmentSize);
+      map.order(ByteOrder.LITTLE_ENDIAN);
+      return new Segment(index, path, channel, map);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  public long segmentSize() {
+    return segmentSize;
+  }
+
+  public int segmentBits() {
+    return segmentBits;
+  }
+
+  public int segmentCount() {
+    return segments.length;
+  }
+
+  public int segmentOf(long logicalOffset) {
+    return (int) (logicalOffset >>> segmentBits);
+  }
+
+  public int localOffset(long logicalOffset) {
+    return (int) (logicalOffset & (segmentSize - 1));
+  }
+
+  public long logicalOffset(int segment, int local) {
+    return ((long) segment << segmentBits) + local;
+  }
+
+  public Path pathOf(int segment) {
+    return segments[segment].path;
+  }
+
+  /** A read-only, little-endian view of a segment, safe to share between threads (absolute reads only). */
+  public ByteBuffer segment(int index) {
+    Segment[] s = segments;
+    if (index >= s.length) {
+      throw new StorageException("Log segment " + index + " does not exist (the log has " + s.length + ")");
+    }
+    return s[index].map;
+  }
+
+  /** Makes sure segment {@code index} exists, creating it (and syncing the directory entry) if needed. */
+  public void ensureSegment(int index) throws IOException {
+    Segment[] s = segments;
+    if (index < s.length) {
+      return;
+    }
+    if (index != s.length) {
+      throw new IllegalStateException("segments must be created in order");
+    }
+    Segment created = openSegment(index, true);
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true); // the new file's directory entry must be durable before any data in it is acknowledged
+    }
+    Segment[] grown = Arrays.copyOf(s, s.length + 1);
+    grown[index] = created;
+    segments = grown;
+  }
+
+  /** Writes {@code bytes} (position to limit) at a logical offset; they must fit in one segment. */
+  public void write(long logicalOffset, ByteBuffer bytes) throws IOException {
+    int index = segmentOf(logicalOffset);
+    if (localOffset(logicalOffset) + (long) bytes.remaining() > segmentSize) {
+      throw new IllegalArgumentException("a write must not cross a segment boundary");
+    }
+    FileChannel channel = segments[index].channel;
+    long at = localOffset(logicalOffset);
+    while (bytes.hasRemaining()) {
+      at += channel.write(bytes, at);
+    }
+  }
+
+  /** Makes everything written to segment {@code index} durable (fdatasync). */
+  public void force(int index) throws IOException {
+    segments[index].channel.force(false);
+  }
+
+  /** Overwrites {@code length} bytes from a logical offset with zeros and syncs: erases a torn tail. */
+  public void zero(long logicalOffset, long length) throws IOException {
+    int index = segmentOf(logicalOffset);
+    long at = localOffset(logicalOffset);
+    long end = Math.min(segmentSize, at + length);
+    ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
+    FileChannel channel = segments[index].channel;
+    while (at < end) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
+      at += channel.write(zeros, at);
+    }
+    channel.force(false);
+  }
+
+  @Override
+  public void close() {
+    for (Segment s : segments) {
+      try {
+        s.channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
