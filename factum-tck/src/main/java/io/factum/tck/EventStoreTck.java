@@ -48,4 +48,9 @@ public abstract class EventStoreTck
   public final EventStore store() {
     return store;
   }
+
+  /** Makes {@code replacement} the store of the running test (closed after it). */
+  protected final void replaceStore(EventStore replacement) {
+    store = replacement;
+  }
 }
