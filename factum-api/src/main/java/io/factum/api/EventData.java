@@ -31,8 +31,18 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
 
   private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
+  /**
+   * The instance a {@code with…} copy is being made from, on this thread: its arrays were validated
+   * and are never mutated, so the copy shares them instead of checking and copying them again.
+   */
+  private static final ThreadLocal<EventData> COPYING = new ThreadLocal<>();
+
+  /** A data array the {@code json} factory just encoded: nobody else holds it, so it needs no copy. */
+  private static final ThreadLocal<byte[]> FRESH = new ThreadLocal<>();
+
   public EventData {
-    String typeProblem = Names.problem(eventType);
+    EventData source = COPYING.get();
+    String typeProblem = source != null && source.eventType.equals(eventType) ? null : Names.problem(eventType);
     if (typeProblem != null) {
       throw new InvalidEventException("Event type " + Names.quote(eventType) + " " + typeProblem
           + "; an event type is 1-255 characters without control characters, e.g. 'OrderPlaced'");
@@ -48,7 +58,9 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
     if (ctProblem != null) {
       throw new InvalidEventException("Content type " + Names.quote(contentType) + " " + ctProblem);
     }
-    if (isJson(contentType)) {
+    boolean trustedData = source != null && source.data == data && source.contentType.equals(contentType);
+    boolean trustedMetadata = source != null && source.metadata == metadata;
+    if (!trustedData && isJson(contentType)) {
       String why = JsonSyntax.check(data);
       if (why != null) {
         throw new InvalidEventException("Data of event type '" + eventType + "' is not valid JSON: " + why
@@ -57,22 +69,43 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
     }
     if (metadata == null) {
       metadata = EMPTY_OBJECT;
+      trustedMetadata = true;
     }
-    String why = JsonSyntax.check(metadata);
-    if (why != null) {
-      throw new InvalidEventException("Metadata of event type '" + eventType + "' is not valid JSON: " + why);
+    if (!trustedMetadata) {
+      String why = JsonSyntax.check(metadata);
+      if (why != null) {
+        throw new InvalidEventException("Metadata of event type '" + eventType + "' is not valid JSON: " + why);
+      }
+      if (!JsonSyntax.isObject(metadata)) {
+        throw new InvalidEventException("Metadata of event type '" + eventType
+            + "' must be a JSON object such as {\"correlation_id\":\"...\"}");
+      }
+      metadata = metadata.clone();
     }
-    if (!JsonSyntax.isObject(metadata)) {
-      throw new InvalidEventException("Metadata of event type '" + eventType
-          + "' must be a JSON object such as {\"correlation_id\":\"...\"}");
+    if (!trustedData && FRESH.get() != data) {
+      data = data.clone();
     }
-    data = data.clone();
-    metadata = metadata.clone();
+  }
+
+  /** A copy made by a {@code with…} method: the unchanged arrays are shared, not re-checked. */
+  private EventData copy(UUID id, int version, byte[] newMetadata) {
+    COPYING.set(this);
+    try {
+      return new EventData(id, eventType, version, data, newMetadata, contentType);
+    } finally {
+      COPYING.remove();
+    }
   }
 
   /** A JSON event with schema version 1, empty metadata and no id yet. */
   public static EventData json(String eventType, String json) {
-    return new EventData(null, eventType, 1, utf8(json, "data", eventType), null, JSON);
+    byte[] data = utf8(json, "data", eventType);
+    FRESH.set(data);
+    try {
+      return new EventData(null, eventType, 1, data, null, JSON);
+    } finally {
+      FRESH.remove();
+    }
   }
 
   /** A non-JSON event (any bytes) with the given content type, e.g. {@code application/octet-stream}. */
@@ -83,17 +116,17 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
 
   /** A copy with the given event id (retries with the same id are idempotent). */
   public EventData withId(UUID id) {
-    return new EventData(id, eventType, schemaVersion, data, metadata, contentType);
+    return copy(id, schemaVersion, metadata);
   }
 
   /** A copy with the given metadata, a JSON object. */
   public EventData withMetadata(String json) {
-    return new EventData(eventId, eventType, schemaVersion, data, utf8(json, "metadata", eventType), contentType);
+    return copy(eventId, schemaVersion, utf8(json, "metadata", eventType));
   }
 
   /** A copy with the given schema version (≥ 1). */
   public EventData withSchemaVersion(int version) {
-    return new EventData(eventId, eventType, version, data, metadata, contentType);
+    return copy(eventId, version, metadata);
   }
 
   /** A copy of the payload bytes. */
@@ -140,6 +173,9 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
 
   /** Whether a content type denotes JSON: {@code application/json}, parameters such as charset ignored. */
   public static boolean isJson(String contentType) {
+    if (JSON.equals(contentType)) {
+      return true;
+    }
     int semi = contentType.indexOf(';');
     String media = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
     return media.toLowerCase(Locale.ROOT).equals(JSON);

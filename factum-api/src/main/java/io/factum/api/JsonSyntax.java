@@ -154,10 +154,25 @@ final class JsonSyntax {
     }
   }
 
+  /** Bytes that end the fast scan of a string: quote, backslash, control characters, non-ASCII. */
+  private static final boolean[] SPECIAL = new boolean[256];
+
+  static {
+    for (int c = 0; c < 256; c++) {
+      SPECIAL[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    }
+  }
+
   private void string() {
     i++; // opening quote
     boolean pendingHighSurrogate = false;
     while (true) {
+      // Fast path: plain ASCII runs, the bulk of most payloads.
+      if (!pendingHighSurrogate) {
+        while (i < n && !SPECIAL[b[i] & 0xFF]) {
+          i++;
+        }
+      }
       if (i >= n) {
         throw fail("unterminated string");
       }

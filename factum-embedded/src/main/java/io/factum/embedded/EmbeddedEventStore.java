@@ -77,7 +77,7 @@ public final class EmbeddedEventStore implements EventStore {
     String name = "embedded-" + dir.root.getFileName();
     this.subscriptions = new SubscriptionEngine(name, options.subscriptions());
     int maxGroupBytes = maxGroupBytes(dir.segmentSizeBits);
-    this.writer = new GroupCommitWriter(indexed, new StreamCache(options.streamCacheSize()), recovered.state(), maxGroupBytes,
+    this.writer = new GroupCommitWriter("factum-" + name, indexed, new StreamCache(options.streamCacheSize()), recovered.state(), maxGroupBytes,
         this::onPublished);
     this.writerThread = new Thread(writer, "factum-" + name + "-writer");
     writerThread.setDaemon(true);
@@ -365,8 +365,9 @@ public final class EmbeddedEventStore implements EventStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    writer.shutdown();
     subscriptions.close();
-    checkpointer.shutdownNow();
+    checkpointer.shutdown();
     try {
       checkpointer.awaitTermination(1, TimeUnit.MINUTES);
       if (writer.poisoned() == null) {

@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param limits size limits of events and appends
  * @param subscriptions page size and polling of subscriptions
- * @param segmentSizeBits log segment size as a power of two (default 28: 256 MiB); only used when the
+ * @param segmentSizeBits log segment size as a power of two (default 26: 64 MiB); only used when the
  *     store is created, later opens keep the size it was created with
  * @param checkpointInterval how often the indexes are made durable; bounds the log replayed after a
  *     crash (default 10 s)
@@ -21,7 +21,7 @@ public record EmbeddedOptions(
     StoreLimits limits, SubscriptionSettings subscriptions, int segmentSizeBits, Duration checkpointInterval, int streamCacheSize) {
 
   public static final EmbeddedOptions DEFAULT =
-      new EmbeddedOptions(StoreLimits.DEFAULT, SubscriptionSettings.DEFAULT, 28, Duration.ofSeconds(10), 100_000);
+      new EmbeddedOptions(StoreLimits.DEFAULT, SubscriptionSettings.DEFAULT, 26, Duration.ofSeconds(10), 100_000);
 
   public EmbeddedOptions {
     Objects.requireNonNull(limits, "limits");

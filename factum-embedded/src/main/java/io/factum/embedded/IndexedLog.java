@@ -152,13 +152,17 @@ final class IndexedLog {
 
   // ---------------------------------------------------------------- indexing (writer thread only)
 
-  /** Adds the entries of one durable batch. Replaying a batch that is already indexed changes nothing. */
-  void index(BatchFormat.Header h, long[] eventOffsets, int[] typeHashes, long[] idMsb, long[] idLsb, Cursor c) {
+  /**
+   * Adds a batch's insert-only entries: its position-table rows, its event ids and its version
+   * anchors. Safe to run before the batch is durable: readers are bounded by the published head, and
+   * an entry left behind by a crash points at a position whose event does not match it, so every
+   * lookup skips it. Replaying an indexed batch changes nothing.
+   */
+  void indexEvents(BatchFormat.Header h, long[] eventOffsets, int[] typeHashes, long[] idMsb, long[] idLsb, Cursor c) {
     int categoryHash = Hashing.categoryHash(h.streamId());
     long streamHash = Hashing.hash64(h.streamId());
     for (int k = 0; k < h.count(); k++) {
-      long position = h.firstPosition() + k;
-      positions.put(position, eventOffsets[k], categoryHash, typeHashes[k]);
+      positions.put(h.firstPosition() + k, eventOffsets[k], categoryHash, typeHashes[k]);
     }
     for (int k = 0; k < h.count(); k++) {
       long position = h.firstPosition() + k;
@@ -173,6 +177,14 @@ final class IndexedLog {
         });
       }
     }
+  }
+
+  /**
+   * Moves the stream's head entry to the batch's last event. An in-place overwrite, so only for a
+   * durable batch: a head pointing at a lost event would hide the stream's real head.
+   */
+  void indexHead(BatchFormat.Header h, Cursor c) {
+    long streamHash = Hashing.hash64(h.streamId());
     hash.put(Hashing.headKey(streamHash), h.lastPosition(), existing -> Arrays.equals(header(existing, c).streamId(), h.streamId()));
   }
 

@@ -76,7 +76,7 @@ final class Recovery {
     Replay replay = new Replay(indexed, maxGroupBytes);
     replay.run(head, logEnd);
     GroupCommitWriter.Published state = new GroupCommitWriter.Published(replay.head, replay.logEnd);
-    if (replay.replayed > 0 || rebuilt) {
+    if (replay.replayed > 0 || replay.tornTail) {
       LOG.log(Level.INFO, "Recovered " + dir.root + ": replayed " + replay.replayed + " events from the log"
           + (rebuilt ? " (index rebuilt)" : "") + (replay.tornTail ? "; erased a torn, unacknowledged tail" : ""));
     }
@@ -161,12 +161,16 @@ final class Recovery {
           }
           events = BatchFormat.verifyEvents(buffer, h, cursor.crc);
         } catch (BatchFormat.Invalid | InvalidPosition e) {
-          boolean laterSegmentHasData = segment + 1 < log.segmentCount() && !BatchFormat.isZeroHeader(log.segment(segment + 1), 0);
+          // Only the last group can be unsynced when a process dies, and a killed process leaves at
+          // most a prefix of it. So a record that does not verify is a torn tail only if nothing
+          // after it verifies: any later valid batch means acknowledged data follows, and the bad
+          // record is corruption, which must be reported, never erased.
+          long laterBatch = findLaterBatch(offset + 8, expected);
           long farData = firstNonZero(buffer, (int) Math.min(buffer.capacity(), (long) local + maxGroupBytes), buffer.capacity());
-          if (laterSegmentHasData || farData >= 0) {
-            throw corrupt(segment, local, expected, e.getMessage());
+          if (laterBatch >= 0 || farData >= 0) {
+            throw corrupt(segment, local, expected, e.getMessage()
+                + (laterBatch >= 0 ? "; a valid batch follows at log offset " + laterBatch : "; data follows it"));
           }
-          // A group being written when the process stopped: never acknowledged, erase it.
           log.zero(offset, maxGroupBytes);
           tornTail = true;
           break;
@@ -198,8 +202,36 @@ final class Recovery {
       }
       int count = IndexedLog.keysOf(h.firstVersion(), n, Hashing.hash64(h.streamId()), keys, 0, msb, lsb);
       indexed.hash.reserve(keys, count);
-      indexed.index(h, offsets, types, msb, lsb, cursor);
+      indexed.indexEvents(h, offsets, types, msb, lsb, cursor);
+      indexed.indexHead(h, cursor);
       replayed += n;
+    }
+
+    /**
+     * The logical offset of the first batch after {@code from} whose header verifies and whose first
+     * position is at least {@code minPosition}, searching the rest of the log; -1 if there is none.
+     */
+    private long findLaterBatch(long from, long minPosition) {
+      long at = BatchFormat.align8(from);
+      while (log.segmentOf(at) < log.segmentCount()) {
+        int segment = log.segmentOf(at);
+        ByteBuffer buffer = log.segment(segment);
+        int capacity = buffer.capacity();
+        for (int local = log.localOffset(at); local + BatchFormat.HEADER_FIXED <= capacity; local += 8) {
+          if (buffer.getShort(local + 8) == BatchFormat.MAGIC) {
+            try {
+              BatchFormat.Header h = BatchFormat.readHeader(buffer, local, cursor.crc);
+              if (h.firstPosition() >= minPosition) {
+                return log.logicalOffset(segment, local);
+              }
+            } catch (BatchFormat.Invalid notAHeader) {
+              // keep looking
+            }
+          }
+        }
+        at = log.logicalOffset(segment + 1, 0);
+      }
+      return -1;
     }
 
     private StorageException corrupt(int segment, int local, long position, String why) {

@@ -31,7 +31,6 @@ public final class HashIndex {
 
   static final int SLOT_BYTES = 16;
   static final int MIN_CAPACITY_BITS = 9;
-  private static final double MAX_LOAD = 0.7;
   private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final Pattern NAME = Pattern.compile("hash-(\\d{2})-(\\d{6})\\.idx");
 
@@ -165,7 +164,7 @@ public final class HashIndex {
   }
 
   /**
-   * Grows the shards that would pass the load limit if the given keys were all added. Called before
+   * Grows the shards that would pass their load limit if the given keys were all added. Called before
    * the log is written, so the index never needs to allocate (and cannot fail on a full disk) after
    * events became durable.
    */
@@ -176,44 +175,56 @@ public final class HashIndex {
     }
     for (int k = 0; k < shards.length; k++) {
       Shard s = shards[k];
-      if (added[k] > 0 && s.count + added[k] > MAX_LOAD * (1L << s.capacityBits)) {
+      if (added[k] > 0 && s.count + added[k] > maxLoad(k) * (1L << s.capacityBits)) {
         grow(s, s.count + added[k]);
       }
     }
   }
 
-  private void grow(Shard old, long entries) throws IOException {
-    int bits = old.capacityBits;
-    while (entries > MAX_LOAD * (1L << bits) / 2) { // leave room: a shard grows to about 35% load
-      bits++;
-    }
-    int generation = old.generation + 1;
-    MappedByteBuffer map = MappedFiles.create(dir.resolve(name(old.index, generation)), (1L << bits) * SLOT_BYTES);
-    Shard grown = new Shard(old.index, generation, bits, map, 0);
-    long capacity = 1L << old.capacityBits;
-    for (long slot = 0; slot < capacity; slot++) {
-      int at = (int) (slot * SLOT_BYTES);
-      long k = old.map.getLong(at);
-      if (k != 0) {
-        insertFresh(grown, k, old.map.getLong(at + 8));
-      }
-    }
-    synchronized (resizeLock) {
-      SHARDS.setRelease(shards, old.index, grown);
-    }
+  /**
+   * Each shard has its own load limit, between 0.55 and 0.8: keys spread evenly, so with one limit
+   * all shards would double at the same moment (measured: a 2.5 s stall at 6 M entries).
+   */
+  private double maxLoad(int shard) {
+    return 0.55 + 0.25 * shard / shards.length;
   }
 
-  private static void insertFresh(Shard s, long key, long value) {
-    long slot = key & s.mask;
-    while (true) {
+  /**
+   * Rebuilds a shard at a larger size. The new table is built in heap memory and written to its
+   * file in one sequential pass, then mapped: rehashing straight into a fresh mapping page-faults on
+   * every page, which measured five times slower.
+   */
+  private void grow(Shard old, long entries) throws IOException {
+    int bits = old.capacityBits;
+    while (entries > maxLoad(old.index) * (1L << bits) / 2) {
+      bits++;
+    }
+    long capacity = 1L << bits;
+    if (capacity * 2 > Integer.MAX_VALUE - 8) {
+      throw new IOException("Index shard " + old.index + " cannot grow past " + capacity + " slots");
+    }
+    long[] table = new long[(int) (capacity * 2)];
+    long mask = capacity - 1;
+    long count = 0;
+    long oldCapacity = 1L << old.capacityBits;
+    for (long slot = 0; slot < oldCapacity; slot++) {
       int at = (int) (slot * SLOT_BYTES);
-      if (s.map.getLong(at) == 0) {
-        s.map.putLong(at + 8, value);
-        s.map.putLong(at, key);
-        s.count++;
-        return;
+      long key = old.map.getLong(at);
+      if (key != 0) {
+        long target = key & mask;
+        while (table[(int) (target * 2)] != 0) {
+          target = (target + 1) & mask;
+        }
+        table[(int) (target * 2)] = key;
+        table[(int) (target * 2 + 1)] = old.map.getLong(at + 8);
+        count++;
       }
-      slot = (slot + 1) & s.mask;
+    }
+    int generation = old.generation + 1;
+    MappedByteBuffer map = MappedFiles.write(dir.resolve(name(old.index, generation)), table);
+    Shard grown = new Shard(old.index, generation, bits, map, count);
+    synchronized (resizeLock) {
+      SHARDS.setRelease(shards, old.index, grown);
     }
   }
 

@@ -33,6 +33,28 @@ final class MappedFiles {
     }
   }
 
+  /** Creates {@code path} holding {@code values} (little-endian), written sequentially, then maps it. */
+  static MappedByteBuffer write(Path path, long[] values) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+      long at = 0;
+      for (int k = 0; k < values.length; ) {
+        chunk.clear();
+        int n = Math.min(values.length - k, chunk.capacity() / 8);
+        chunk.asLongBuffer().put(values, k, n);
+        chunk.limit(n * 8);
+        while (chunk.hasRemaining()) {
+          at += ch.write(chunk, at);
+        }
+        k += n;
+      }
+      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, (long) values.length * 8);
+      map.order(ByteOrder.LITTLE_ENDIAN);
+      return map;
+    }
+  }
+
   /** Maps an existing file read-write; its size must be {@code size}. */
   static MappedByteBuffer open(Path path, long size) throws IOException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

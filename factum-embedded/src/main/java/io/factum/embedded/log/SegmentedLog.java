@@ -25,6 +25,12 @@ import java.util.stream.Stream;
  * read-only, for the readers. Only the writer thread writes, through positional {@code write} calls
  * followed by {@code force}. Readers never touch a {@link FileChannel}: an interrupt on a reader
  * thread would close the channel for everyone.
+ *
+ * <p>Writing into a hole makes the next {@code fdatasync} also commit the block allocation, a fixed
+ * cost of a couple of hundred microseconds that dominates small syncs. {@link #zeroAhead} lets the
+ * writer fill the space ahead of it with zeros, so that one sync per chunk pays the allocation instead
+ * of every sync. It must be the writer's own I/O: measured here, zeros written by a concurrent thread
+ * made the writer's syncs nine times slower.
  */
 public final class SegmentedLog implements AutoCloseable {
 
@@ -177,6 +183,29 @@ public final class SegmentedLog implements AutoCloseable {
       at += channel.write(bytes, at);
     }
   }
+
+  /**
+   * Writes zeros over {@code length} bytes from a logical offset (clipped to its segment), without
+   * syncing: the writer's next sync carries them. Used to allocate blocks ahead of the writer.
+   *
+   * @return the logical offset where the zeros end
+   */
+  public long zeroAhead(long logicalOffset, int length) throws IOException {
+    int index = segmentOf(logicalOffset);
+    long at = localOffset(logicalOffset);
+    long end = Math.min(segmentSize, at + length);
+    if (zeros == null) {
+      zeros = ByteBuffer.allocateDirect(1 << 20);
+    }
+    FileChannel channel = segments[index].channel;
+    while (at < end) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
+      at += channel.write(zeros, at);
+    }
+    return logicalOffset(index, (int) end);
+  }
+
+  private ByteBuffer zeros;
 
   /** Makes everything written to segment {@code index} durable (fdatasync). */
   public void force(int index) throws IOException {

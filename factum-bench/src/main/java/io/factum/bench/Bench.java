@@ -1,0 +1,49 @@
+package io.factum.bench;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code factum-bench}: measures Factum against raw baselines and writes {@code bench/results/}. */
+@Command(name = "factum-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Embedded.class},
+    description = "Measures Factum against raw baselines in one run; writes JSON and Markdown to bench/results/.")
+public final class Bench implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "embedded", mixinStandardHelpOptions = true,
+      description = "Appends, reads and reopen time of the embedded store, against a raw fsync'd log.")
+  static final class Embedded implements Callable<Integer> {
+
+    @Option(names = "--dir", description = "Scratch directory on the disk to measure (default: ${DEFAULT-VALUE}).")
+    Path dir = Path.of("target", "bench-work");
+
+    @Option(names = "--out", description = "Where results go (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("bench", "results");
+
+    @Option(names = "--quick", description = "Tiny sizes: checks the bench runs, numbers mean nothing.")
+    boolean quick;
+
+    @Override
+    public Integer call() throws Exception {
+      Report report = new Report(quick ? "embedded-quick" : "embedded");
+      EmbeddedSuite.Settings settings = quick ? EmbeddedSuite.Settings.quick() : EmbeddedSuite.Settings.full();
+      new EmbeddedSuite(dir.resolve("embedded"), settings, report).run();
+      Path file = report.write(out);
+      System.out.println();
+      System.out.println(report.markdown());
+      System.out.println("Results written to " + file);
+      EmbeddedSuite.delete(dir.resolve("embedded"));
+      return 0;
+    }
+  }
+}
