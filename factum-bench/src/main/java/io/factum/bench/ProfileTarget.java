@@ -11,7 +11,7 @@ import java.util.UUID;
 
 /**
  * A steady append load for profilers (JFR, perf): {@code java -XX:StartFlightRecording=... -cp
- * factum-bench.jar io.factum.bench.ProfileTarget DIR SECONDS EVENTS_PER_APPEND THREADS}.
+ * factum-bench.jar io.factum.bench.ProfileTarget DIR SECONDS EVENTS_PER_APPEND THREADS [CHECKPOINT_SECONDS]}.
  */
 public final class ProfileTarget {
 
@@ -21,7 +21,11 @@ public final class ProfileTarget {
     int size = Integer.parseInt(args[2]);
     int threads = Integer.parseInt(args[3]);
     EmbeddedSuite.delete(dir);
-    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+    io.factum.embedded.EmbeddedOptions options = io.factum.embedded.EmbeddedOptions.DEFAULT;
+    if (args.length > 4) {
+      options = options.withCheckpointInterval(java.time.Duration.ofSeconds(Long.parseLong(args[4])));
+    }
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir, options)) {
       long deadline = System.nanoTime() + (long) (seconds * 1e9);
       List<Thread> workers = new ArrayList<>();
       long[] counts = new long[threads];

@@ -17,6 +17,7 @@ import io.factum.api.Subscription;
 import io.factum.core.subscription.AllPage;
 import io.factum.core.subscription.SubscriptionEngine;
 import io.factum.embedded.index.Hashing;
+import io.factum.embedded.log.BatchEncoder;
 import io.factum.embedded.log.BatchFormat;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -64,8 +65,12 @@ public final class EmbeddedEventStore implements EventStore {
   private final ScheduledExecutorService checkpointer;
   private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
   private final Object checkpointLock = new Object();
+  private final int maxGroupBytes;
+  /** Each appending thread encodes its own events (see {@link BatchEncoder}). */
+  private final ThreadLocal<BatchEncoder> encoders = ThreadLocal.withInitial(BatchEncoder::new);
   private volatile GroupCommitWriter.Published published;
   private volatile GroupCommitWriter.Published checkpointed;
+  private volatile long lastCheckpointNanos = System.nanoTime();
   private volatile boolean closed;
 
   private EmbeddedEventStore(StoreDirectory dir, EmbeddedOptions options, Recovery.Result recovered) {
@@ -76,7 +81,7 @@ public final class EmbeddedEventStore implements EventStore {
     this.checkpointed = recovered.state();
     String name = "embedded-" + dir.root.getFileName();
     this.subscriptions = new SubscriptionEngine(name, options.subscriptions());
-    int maxGroupBytes = maxGroupBytes(dir.segmentSizeBits);
+    this.maxGroupBytes = maxGroupBytes(dir.segmentSizeBits);
     this.writer = new GroupCommitWriter("factum-" + name, indexed, new StreamCache(options.streamCacheSize()), recovered.state(), maxGroupBytes,
         this::onPublished);
     this.writerThread = new Thread(writer, "factum-" + name + "-writer");
@@ -87,8 +92,8 @@ public final class EmbeddedEventStore implements EventStore {
       t.setDaemon(true);
       return t;
     });
-    long every = options.checkpointInterval().toMillis();
-    checkpointer.scheduleWithFixedDelay(this::checkpointQuietly, every, every, TimeUnit.MILLISECONDS);
+    long tick = Math.min(1000, options.checkpointInterval().toMillis());
+    checkpointer.scheduleWithFixedDelay(this::checkpointIfDue, tick, tick, TimeUnit.MILLISECONDS);
   }
 
   /** Opens the store in {@code dir}, creating it if needed, with the default options. */
@@ -135,7 +140,8 @@ public final class EmbeddedEventStore implements EventStore {
   @Override
   public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
     AppendRequest request = AppendRequest.validate(streamId, expected, events, options.limits());
-    GroupCommitWriter.Pending pending = new GroupCommitWriter.Pending(request);
+    ensureOpen();
+    GroupCommitWriter.Pending pending = new GroupCommitWriter.Pending(request, encoders.get(), maxGroupBytes);
     submitLock.readLock().lock();
     try {
       ensureOpen();
@@ -325,7 +331,14 @@ public final class EmbeddedEventStore implements EventStore {
 
   // ---------------------------------------------------------------- checkpoints and close
 
-  private void checkpointQuietly() {
+  private void checkpointIfDue() {
+    GroupCommitWriter.Published state = published;
+    long sinceEvents = state.head() - checkpointed.head();
+    long sinceNanos = System.nanoTime() - lastCheckpointNanos;
+    if (sinceEvents <= 0
+        || (sinceEvents < EmbeddedOptions.CHECKPOINT_EVERY_EVENTS && sinceNanos < options.checkpointInterval().toNanos())) {
+      return;
+    }
     try {
       checkpoint(false);
     } catch (IOException | RuntimeException e) {
@@ -341,6 +354,7 @@ public final class EmbeddedEventStore implements EventStore {
       }
       Recovery.writeCheckpoint(dir, indexed, state, clean);
       checkpointed = state;
+      lastCheckpointNanos = System.nanoTime();
     }
   }
 

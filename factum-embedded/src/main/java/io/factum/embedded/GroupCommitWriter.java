@@ -71,27 +71,58 @@ final class GroupCommitWriter implements Runnable {
     final LongAdder syncNanos = new LongAdder();
   }
 
-  /** One caller's append, waiting for its answer. */
+  /**
+   * One caller's append, waiting for its answer. The caller fills the first part (ids, stream,
+   * encoded events) on its own thread before submitting; the writer fills the plan.
+   */
   static final class Pending {
     final AppendRequest request;
     final CompletableFuture<AppendResult> result = new CompletableFuture<>();
+    final UUID[] ids;
+    final long[] idMsb;
+    final long[] idLsb;
+    final byte[] stream;
+    final long streamHash;
+    final int headerSize;
+    final BatchEncoder.Encoded encoded;
     // the plan, filled by the writer
     AppendResult retry;
-    byte[] stream;
-    long streamHash;
     long firstVersion;
     long firstPosition;
     long previousPosition;
-    UUID[] ids;
-    long[] idMsb;
-    long[] idLsb;
     int bufferOffset;
     int size;
-    int[] eventOffsets;
     BatchFormat.Header header;
 
-    Pending(AppendRequest request) {
+    /** Prepares an append on the caller's thread: assigns missing ids and encodes the events. */
+    Pending(AppendRequest request, BatchEncoder encoder, int maxBatchBytes) {
       this.request = request;
+      List<EventData> events = request.events();
+      int n = events.size();
+      ids = new UUID[n];
+      idMsb = new long[n];
+      idLsb = new long[n];
+      for (int k = 0; k < n; k++) {
+        UUID id = events.get(k).eventId();
+        ids[k] = id != null ? id : UuidV7.next();
+        idMsb[k] = ids[k].getMostSignificantBits();
+        idLsb[k] = ids[k].getLeastSignificantBits();
+      }
+      stream = request.streamId().getBytes(StandardCharsets.UTF_8);
+      streamHash = Hashing.hash64(stream);
+      headerSize = BatchFormat.headerSize(stream.length);
+      encoded = encoder.encodeEvents(events, ids, headerSize, maxBatchBytes, request.streamId());
+    }
+
+    private Pending() {
+      request = null;
+      ids = null;
+      idMsb = null;
+      idLsb = null;
+      stream = null;
+      streamHash = 0;
+      headerSize = 0;
+      encoded = null;
     }
 
     AppendResult written() {
@@ -100,7 +131,7 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
-  private static final Pending STOP = new Pending(null);
+  private static final Pending STOP = new Pending();
   private static final int MAX_GROUP_APPENDS = 4096;
   private static final long MAX_LINGER_MICROS = 200;
   /** Groups with at least this many events index while their fsync runs on the sync thread. */
@@ -262,7 +293,7 @@ final class GroupCommitWriter implements Runnable {
           retries.add(p);
           continue;
         }
-        long size = encoder.sizeOf(p.stream, p.request.events());
+        long size = p.headerSize + (long) p.encoded.length();
         if (size > maxGroupBytes) {
           throw new InvalidEventException("The append to '" + p.request.streamId() + "' encodes to " + size
               + " bytes, more than this store's largest batch (" + maxGroupBytes + " bytes); split it into smaller appends");
@@ -283,10 +314,10 @@ final class GroupCommitWriter implements Runnable {
         }
         ensureBuffer(used + (int) size);
         int n = p.ids.length;
-        p.eventOffsets = new int[n];
         p.bufferOffset = used;
-        p.size = encoder.encode(buffer, used, p.stream, p.firstPosition, p.firstVersion, p.previousPosition, micros,
-            p.request.events(), p.ids, p.eventOffsets);
+        buffer.put(used + p.headerSize, p.encoded.bytes(), 0, p.encoded.length());
+        p.size = encoder.writeHeader(buffer, used, p.stream, p.firstPosition, p.firstVersion, p.previousPosition, micros, n,
+            p.encoded.length(), p.encoded.eventsCrc());
         p.header = new BatchFormat.Header(log.localOffset(logEnd + used), p.size, n, p.firstPosition, p.firstVersion,
             p.previousPosition, micros, p.stream, 0);
         used += BatchFormat.align8(p.size);
@@ -454,14 +485,12 @@ final class GroupCommitWriter implements Runnable {
       p.retry = new AppendResult(streamId, found[0].version(), found[n - 1].version(), found[0].position(), found[n - 1].position(), true);
       return false;
     }
-    byte[] stream = streamId.getBytes(StandardCharsets.UTF_8);
-    long streamHash = Hashing.hash64(stream);
     StreamCache.State state = touched.isEmpty() ? null : touched.get(streamId);
     if (state == null) {
       state = cache.get(streamId);
     }
     if (state == null) {
-      long last = indexed.streamHead(stream, streamHash, Long.MAX_VALUE, cursor);
+      long last = indexed.streamHead(p.stream, p.streamHash, Long.MAX_VALUE, cursor);
       if (last < 0) {
         state = StreamCache.State.ABSENT;
       } else {
@@ -473,23 +502,9 @@ final class GroupCommitWriter implements Runnable {
     if (!r.expected().isSatisfiedBy(state.version())) {
       throw new WrongExpectedVersionException(streamId, r.expected(), state.version() == 0 ? -1 : state.version());
     }
-    UUID[] ids = new UUID[n];
-    long[] msb = new long[n];
-    long[] lsb = new long[n];
-    for (int k = 0; k < n; k++) {
-      UUID id = events.get(k).eventId();
-      ids[k] = id != null ? id : UuidV7.next();
-      msb[k] = ids[k].getMostSignificantBits();
-      lsb[k] = ids[k].getLeastSignificantBits();
-    }
-    p.stream = stream;
-    p.streamHash = streamHash;
     p.firstVersion = state.version() + 1;
     p.firstPosition = position;
     p.previousPosition = state.lastPosition();
-    p.ids = ids;
-    p.idMsb = msb;
-    p.idLsb = lsb;
     return true;
   }
 
@@ -550,13 +565,11 @@ final class GroupCommitWriter implements Runnable {
       int n = p.ids.length;
       long batchOffset = logEnd + p.bufferOffset;
       long[] offsets = new long[n];
-      int[] typeHashes = new int[n];
-      List<EventData> events = p.request.events();
+      int[] eventOffsets = p.encoded.eventOffsets();
       for (int k = 0; k < n; k++) {
-        offsets[k] = batchOffset + p.eventOffsets[k];
-        typeHashes[k] = encoder.typeHash(events.get(k).eventType());
+        offsets[k] = batchOffset + eventOffsets[k];
       }
-      indexed.indexEvents(p.header, offsets, typeHashes, p.idMsb, p.idLsb, cursor);
+      indexed.indexEvents(p.header, offsets, p.encoded.typeHashes(), p.idMsb, p.idLsb, cursor);
     }
   }
 
