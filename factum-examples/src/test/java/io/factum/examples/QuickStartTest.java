@@ -13,10 +13,13 @@ import org.junit.jupiter.api.Test;
 
 class QuickStartTest {
 
+  @org.junit.jupiter.api.io.TempDir
+  Path dir;
+
   @Test
   void tourRunsAndPrintsWhatTheReadmePromises() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    QuickStart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    QuickStart.run(dir, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String out = bytes.toString(StandardCharsets.UTF_8);
 
     assertThat(out).contains(
@@ -28,7 +31,8 @@ class QuickStartTest {
         "newest: OrderShipped",
         "shipped orders: 1, head position 4",
         "live: #1 OrderPlaced",
-        "live: #3 OrderShipped");
+        "live: #3 OrderShipped",
+        "after reopen: Order-abc123 is at version 3");
     assertThat(out).doesNotContain("CustomerRegistered");
   }
 
