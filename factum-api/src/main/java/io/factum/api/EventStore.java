@@ -85,6 +85,28 @@ public interface EventStore extends AutoCloseable {
    */
   Subscription subscribeToStream(String streamId, long fromVersion, EventHandler handler);
 
+  /**
+   * Subscribes to {@code $all} under a name: starts after the position saved under that name in
+   * {@link #checkpoints()} (or from the beginning) and saves its position as it goes, following
+   * {@code policy}, and when closed or failed. Delivery is at-least-once across restarts; a handler
+   * that stores its own position transactionally (see {@link BatchingEventHandler}) gets exactly-once
+   * effects.
+   */
+  default Subscription subscribe(String name, EventFilter filter, EventHandler handler, CheckpointPolicy policy) {
+    return NamedSubscription.start(this, name, filter, handler, policy);
+  }
+
+  /** {@link #subscribe(String, EventFilter, EventHandler, CheckpointPolicy)} with {@link CheckpointPolicy#DEFAULT}. */
+  default Subscription subscribe(String name, EventFilter filter, EventHandler handler) {
+    return subscribe(name, filter, handler, CheckpointPolicy.DEFAULT);
+  }
+
+  /** Named positions of subscriptions and projections, kept by this store. */
+  CheckpointStore checkpoints();
+
+  /** The latest snapshot of each stream, kept by this store. */
+  SnapshotStore snapshots();
+
   /** The size limits this store enforces. */
   default StoreLimits limits() {
     return StoreLimits.DEFAULT;

@@ -43,6 +43,20 @@ public final class ReadArguments {
     StreamIds.requireValid(streamId);
   }
 
+  /** Rules of checkpoint names: 1-255 characters without control characters. */
+  public static void checkCheckpointName(String name) {
+    String problem = Names.problem(name);
+    if (problem != null) {
+      throw new InvalidEventException("Checkpoint name " + Names.quote(name) + " " + problem);
+    }
+  }
+
+  /** Rules of {@link CheckpointStore#save}: a valid name and a position {@code >= 0}. */
+  public static void checkCheckpoint(String name, long position) {
+    checkCheckpointName(name);
+    checkAfterPosition(position);
+  }
+
   private static void checkAfterPosition(long afterPosition) {
     if (afterPosition < 0) {
       throw new InvalidEventException("afterPosition must be >= 0 (0 reads from the start), got " + afterPosition);

@@ -2,6 +2,8 @@ package io.factum.core;
 
 import io.factum.api.AppendRequest;
 import io.factum.api.AppendResult;
+import io.factum.api.CheckpointStore;
+import io.factum.api.SnapshotStore;
 import io.factum.api.EventData;
 import io.factum.api.EventFilter;
 import io.factum.api.EventHandler;
@@ -46,6 +48,8 @@ public final class InMemoryEventStore implements EventStore {
   private final Map<String, ArrayList<RecordedEvent>> streams = new HashMap<>(); // index = version - 1
   private final Map<UUID, RecordedEvent> byId = new HashMap<>();
   private volatile boolean closed;
+  private final MemoryStores.Checkpoints checkpoints = new MemoryStores.Checkpoints(this::ensureOpen);
+  private final MemoryStores.Snapshots snapshots = new MemoryStores.Snapshots(this::ensureOpen);
 
   private InMemoryEventStore(StoreLimits limits, SubscriptionSettings settings) {
     this.limits = limits;
@@ -241,6 +245,16 @@ public final class InMemoryEventStore implements EventStore {
   public Subscription subscribeToStream(String streamId, long fromVersion, EventHandler handler) {
     ensureOpen();
     return subscriptions.subscribeToStream(this::readStream, streamId, fromVersion, handler);
+  }
+
+  @Override
+  public CheckpointStore checkpoints() {
+    return checkpoints;
+  }
+
+  @Override
+  public SnapshotStore snapshots() {
+    return snapshots;
   }
 
   @Override

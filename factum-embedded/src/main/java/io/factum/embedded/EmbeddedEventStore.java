@@ -2,6 +2,8 @@ package io.factum.embedded;
 
 import io.factum.api.AppendRequest;
 import io.factum.api.AppendResult;
+import io.factum.api.CheckpointStore;
+import io.factum.api.SnapshotStore;
 import io.factum.api.EventData;
 import io.factum.api.EventFilter;
 import io.factum.api.EventHandler;
@@ -72,9 +74,13 @@ public final class EmbeddedEventStore implements EventStore {
   private volatile GroupCommitWriter.Published checkpointed;
   private volatile long lastCheckpointNanos = System.nanoTime();
   private volatile boolean closed;
+  private final FileCheckpointStore checkpoints;
+  private final FileSnapshotStore snapshots;
 
-  private EmbeddedEventStore(StoreDirectory dir, EmbeddedOptions options, Recovery.Result recovered) {
+  private EmbeddedEventStore(StoreDirectory dir, EmbeddedOptions options, Recovery.Result recovered) throws IOException {
     this.dir = dir;
+    this.checkpoints = new FileCheckpointStore(dir.root.resolve("checkpoints.bin"), this::ensureOpen);
+    this.snapshots = new FileSnapshotStore(dir.root.resolve("snapshots"), this::ensureOpen);
     this.options = options;
     this.indexed = recovered.indexed();
     this.published = recovered.state();
@@ -109,15 +115,19 @@ public final class EmbeddedEventStore implements EventStore {
    */
   public static EmbeddedEventStore open(Path dir, EmbeddedOptions options) {
     StoreDirectory directory = StoreDirectory.open(dir, options.segmentSizeBits());
+    Recovery.Result recovered = null;
     try {
-      int maxGroupBytes = maxGroupBytes(directory.segmentSizeBits);
-      return new EmbeddedEventStore(directory, options, Recovery.open(directory, maxGroupBytes));
-    } catch (IOException e) {
+      recovered = Recovery.open(directory, maxGroupBytes(directory.segmentSizeBits));
+      return new EmbeddedEventStore(directory, options, recovered);
+    } catch (IOException | RuntimeException e) {
+      if (recovered != null) {
+        recovered.indexed().log.close();
+      }
       directory.close();
+      if (e instanceof RuntimeException) {
+        throw (RuntimeException) e;
+      }
       throw new StorageException("Cannot open the store in " + dir + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      directory.close();
-      throw e;
     }
   }
 
@@ -322,6 +332,16 @@ public final class EmbeddedEventStore implements EventStore {
   public Subscription subscribeToStream(String streamId, long fromVersion, EventHandler handler) {
     ensureOpen();
     return subscriptions.subscribeToStream(this::readStream, streamId, fromVersion, handler);
+  }
+
+  @Override
+  public CheckpointStore checkpoints() {
+    return checkpoints;
+  }
+
+  @Override
+  public SnapshotStore snapshots() {
+    return snapshots;
   }
 
   @Override

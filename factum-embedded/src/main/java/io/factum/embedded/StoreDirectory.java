@@ -24,6 +24,8 @@ import java.util.Properties;
  * dir/store.properties  format version, segment size
  * dir/log/              segment-000000.log, …   the events (the only source of truth)
  * dir/index/            checkpoint, positions-*.pos, hash-*.idx   derived, rebuildable
+ * dir/checkpoints.bin   named subscription positions
+ * dir/snapshots/        the latest snapshot of each stream
  * </pre>
  */
 final class StoreDirectory implements AutoCloseable {

@@ -98,6 +98,21 @@ public interface DurabilityContract extends StoreUnderTest {
   }
 
   @Test
+  default void checkpointsAndSnapshotsSurviveAReopen() throws Exception {
+    store().checkpoints().save("projection-a", 17);
+    store().checkpoints().save("projection-b", 3);
+    store().snapshots().save(io.factum.api.Snapshot.of("Order-1", "OrderState", 2, 40, "{\"total\":5000}"));
+    store().checkpoints().delete("projection-b");
+    reopen();
+
+    assertThat(store().checkpoints().all()).containsExactly(java.util.Map.entry("projection-a", 17L));
+    io.factum.api.Snapshot s = store().snapshots().load("Order-1").orElseThrow();
+    assertThat(s.version()).isEqualTo(40);
+    assertThat(s.schemaVersion()).isEqualTo(2);
+    Fixtures.assertSameJson(s.data(), "{\"total\":5000}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
   @Timeout(120)
   default void aSubscriptionResumesAfterAReopenWithoutGapOrDuplicate() throws Exception {
     store().append(stream("Order"), ExpectedVersion.ANY, events(10));

@@ -25,7 +25,9 @@ public abstract class EventStoreTck
         IdempotencyContract,
         ValidationContract,
         ConcurrencyContract,
-        SubscriptionContract {
+        SubscriptionContract,
+        CheckpointSnapshotContract,
+        NamedSubscriptionContract {
 
   private EventStore store;
 

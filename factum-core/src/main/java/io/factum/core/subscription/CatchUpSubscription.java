@@ -1,5 +1,6 @@
 package io.factum.core.subscription;
 
+import io.factum.api.BatchingEventHandler;
 import io.factum.api.EventHandler;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
@@ -29,6 +30,7 @@ final class CatchUpSubscription implements Subscription, Runnable {
 
   private final Feed feed;
   private final EventHandler handler;
+  private final BatchingEventHandler batching;
   private final SubscriptionSettings settings;
   private final SubscriptionEngine engine;
   private final WakeSignal signal = new WakeSignal();
@@ -43,6 +45,7 @@ final class CatchUpSubscription implements Subscription, Runnable {
     this.name = name;
     this.feed = feed;
     this.handler = handler;
+    this.batching = handler instanceof BatchingEventHandler ? (BatchingEventHandler) handler : null;
     this.settings = settings;
     this.engine = engine;
   }
@@ -83,19 +86,25 @@ final class CatchUpSubscription implements Subscription, Runnable {
           continue;
         }
         state = step.reachedEnd() ? State.LIVE : State.CATCHING_UP;
-        for (RecordedEvent event : step.events()) {
-          if (closing) {
+        if (batching != null) {
+          if (!deliverBatch(step)) {
             return;
           }
-          try {
-            handler.handle(event);
-          } catch (Throwable t) {
-            fail(t);
-            return;
+        } else {
+          for (RecordedEvent event : step.events()) {
+            if (closing) {
+              return;
+            }
+            try {
+              handler.handle(event);
+            } catch (Throwable t) {
+              fail(t);
+              return;
+            }
+            feed.delivered(event);
           }
-          feed.delivered(event);
+          feed.completed(step);
         }
-        feed.completed(step);
         if (step.reachedEnd() && !closing) {
           signal.await(settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -107,6 +116,44 @@ final class CatchUpSubscription implements Subscription, Runnable {
       }
       engine.remove(this);
     }
+  }
+
+  /**
+   * Delivers a page to a {@link BatchingEventHandler}: every event, then {@code endOfBatch}; the
+   * position moves only after that returns, so a failed batch is delivered again whole.
+   *
+   * @return whether to go on
+   */
+  private boolean deliverBatch(Feed.Step step) {
+    long before = feed.position();
+    RecordedEvent last = null;
+    for (RecordedEvent event : step.events()) {
+      if (closing) {
+        return false; // the page was not committed: its events come again after a restart
+      }
+      try {
+        batching.handle(event);
+      } catch (Throwable t) {
+        fail(t);
+        return false;
+      }
+      last = event;
+    }
+    long after = Math.max(last == null ? before : last.globalPosition(), step.scannedThrough());
+    if (last == null && after <= before) {
+      return true; // nothing new to commit
+    }
+    try {
+      batching.endOfBatch(after);
+    } catch (Throwable t) {
+      fail(t);
+      return false;
+    }
+    if (last != null) {
+      feed.delivered(last);
+    }
+    feed.completed(step);
+    return true;
   }
 
   private void fail(Throwable t) {
