@@ -27,7 +27,11 @@ public abstract class EventStoreTck
         ConcurrencyContract,
         SubscriptionContract,
         CheckpointSnapshotContract,
-        NamedSubscriptionContract {
+        NamedSubscriptionContract,
+        CommandHandlingContract,
+        SnapshottingContract,
+        UpcastingContract,
+        ProjectionContract {
 
   private EventStore store;
 

@@ -1,0 +1,24 @@
+package io.factum.core.codec;
+
+import io.factum.api.FactumException;
+import io.factum.api.RecordedEvent;
+
+/**
+ * An event could not be decoded into a Java type: its type is not registered, or its schema version
+ * has no upcaster to the registered one. The event is not dropped: it is in {@link #event()}, and the
+ * message says what to register.
+ */
+public final class UnknownEventTypeException extends FactumException {
+
+  private final transient RecordedEvent event;
+
+  public UnknownEventTypeException(RecordedEvent event, String message) {
+    super(message);
+    this.event = event;
+  }
+
+  /** The event that could not be decoded. */
+  public RecordedEvent event() {
+    return event;
+  }
+}

@@ -1,0 +1,152 @@
+package io.factum.core.command;
+
+import io.factum.api.AppendResult;
+import io.factum.api.EventData;
+import io.factum.api.EventStore;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.WrongExpectedVersionException;
+import io.factum.core.codec.JsonEventCodec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs commands against streams: load the state (snapshot + tail), decide, append the events with
+ * the loaded version as the expected version, and — when another writer got there first — reload
+ * and decide again, up to {@code maxAttempts} times. Every event carries the command's {@link
+ * CommandContext} as metadata. A rejected command (an exception from {@code decide}) is not retried.
+ * Thread-safe.
+ *
+ * <pre>{@code
+ * CommandHandler<OrderCommand, OrderState, OrderEvent> orders =
+ *     CommandHandler.builder(store, codec, new OrderDecider(), OrderState.class, OrderEvent.class)
+ *         .snapshots(SnapshotPolicy.everyEvents("Order", 1, 50))
+ *         .build();
+ * orders.handle("Order-42", new PlaceOrder(...), CommandContext.byUser("alice"));
+ * }</pre>
+ */
+public final class CommandHandler<C, S, E> {
+
+  private final EventStore store;
+  private final JsonEventCodec codec;
+  private final Decider<C, S, E> decider;
+  private final AggregateLoader<S, E> loader;
+  private final int maxAttempts;
+
+  private CommandHandler(Builder<C, S, E> b) {
+    this.store = b.store;
+    this.codec = b.codec;
+    this.decider = b.decider;
+    this.loader = new AggregateLoader<>(b.store, b.codec, b.decider, b.stateType, b.eventType, b.snapshots);
+    this.maxAttempts = b.maxAttempts;
+  }
+
+  public static <C, S, E> Builder<C, S, E> builder(EventStore store, JsonEventCodec codec, Decider<C, S, E> decider,
+      Class<S> stateType, Class<E> eventType) {
+    return new Builder<>(store, codec, decider, stateType, eventType);
+  }
+
+  /** The loader this handler uses (the same snapshots and codec), to read a stream's state. */
+  public AggregateLoader<S, E> loader() {
+    return loader;
+  }
+
+  public CommandResult<S, E> handle(String streamId, C command) {
+    return handle(streamId, command, CommandContext.none());
+  }
+
+  /**
+   * Handles {@code command} on {@code streamId}.
+   *
+   * @throws WrongExpectedVersionException if other writers won {@code maxAttempts} times in a row
+   * @throws RuntimeException whatever {@code decide} threw to reject the command
+   */
+  public CommandResult<S, E> handle(String streamId, C command, CommandContext context) {
+    Objects.requireNonNull(command, "command");
+    CommandContext ctx = context.correlationId() != null ? context
+        : context.withCorrelation(io.factum.core.UuidV7.next().toString()); // one conversation across retries
+    for (int attempt = 1; ; attempt++) {
+      AggregateLoader.Loaded<S> loaded = loader.load(streamId);
+      List<? extends E> events = decider.decide(command, loaded.state());
+      if (events.isEmpty()) {
+        return new CommandResult<>(streamId, loaded.state(), loaded.version(), List.of(), null, attempt);
+      }
+      String metadata = ctx.metadataJson(Instant.now());
+      List<EventData> data = new ArrayList<>(events.size());
+      for (E e : events) {
+        data.add(codec.encode(e).withMetadata(metadata));
+      }
+      ExpectedVersion expected = loaded.version() == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exactly(loaded.version());
+      AppendResult appended;
+      try {
+        appended = store.append(streamId, expected, data);
+      } catch (WrongExpectedVersionException conflict) {
+        if (attempt >= maxAttempts) {
+          throw conflict;
+        }
+        backOff(attempt);
+        continue;
+      }
+      S state = loaded.state();
+      for (E e : events) {
+        state = decider.evolve(state, e);
+      }
+      loader.appended(streamId, state, appended.lastVersion(), loaded.snapshotVersion());
+      return new CommandResult<>(streamId, state, appended.lastVersion(), List.copyOf(events), appended, attempt);
+    }
+  }
+
+  /**
+   * Exponential backoff with full jitter: a random pause up to 1 ms × 2^(attempt-1), at most 100 ms.
+   * Handlers that lost a race spread out in time, so they stop arriving in the same commit group
+   * (on a group-committing store, racers that retry at once collide again round after round).
+   */
+  private static void backOff(int attempt) {
+    long maxMicros = Math.min(100_000L, 1000L << Math.min(attempt - 1, 20));
+    long micros = ThreadLocalRandom.current().nextLong(maxMicros + 1);
+    try {
+      Thread.sleep(micros / 1000, (int) (micros % 1000) * 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds a {@link CommandHandler}. */
+  public static final class Builder<C, S, E> {
+    private final EventStore store;
+    private final JsonEventCodec codec;
+    private final Decider<C, S, E> decider;
+    private final Class<S> stateType;
+    private final Class<E> eventType;
+    private SnapshotPolicy snapshots = SnapshotPolicy.NONE;
+    private int maxAttempts = 20;
+
+    private Builder(EventStore store, JsonEventCodec codec, Decider<C, S, E> decider, Class<S> stateType, Class<E> eventType) {
+      this.store = Objects.requireNonNull(store);
+      this.codec = Objects.requireNonNull(codec);
+      this.decider = Objects.requireNonNull(decider);
+      this.stateType = Objects.requireNonNull(stateType);
+      this.eventType = Objects.requireNonNull(eventType);
+    }
+
+    public Builder<C, S, E> snapshots(SnapshotPolicy policy) {
+      this.snapshots = Objects.requireNonNull(policy);
+      return this;
+    }
+
+    /** How many times a command is decided before a conflict is given up (default 20). */
+    public Builder<C, S, E> maxAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1");
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    public CommandHandler<C, S, E> build() {
+      return new CommandHandler<>(this);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.factum.tck;
+
+import static io.factum.tck.Fixtures.stream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.factum.api.EventData;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.RecordedEvent;
+import io.factum.core.command.AggregateRoot;
+import io.factum.core.command.CommandContext;
+import io.factum.core.command.CommandHandler;
+import io.factum.core.command.CommandResult;
+import io.factum.tck.TallyDomain.Add;
+import io.factum.tck.TallyDomain.Open;
+import io.factum.tck.TallyDomain.Tally;
+import io.factum.tck.TallyDomain.TallyAggregate;
+import io.factum.tck.TallyDomain.TallyCommand;
+import io.factum.tck.TallyDomain.TallyEvent;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Command handling: load, decide, append with the loaded version, retry on conflict; metadata on every event. */
+public interface CommandHandlingContract extends StoreUnderTest {
+
+  private CommandHandler<TallyCommand, Tally, TallyEvent> tallies() {
+    return CommandHandler.builder(store(), TallyDomain.CODEC, TallyDomain.DECIDER, Tally.class, TallyEvent.class).build();
+  }
+
+  @Test
+  default void aCommandAppendsItsEventsWithTheLoadedVersionAsExpected() {
+    String id = stream("Tally");
+    CommandResult<Tally, TallyEvent> opened = tallies().handle(id, new Open("visitors"));
+    CommandResult<Tally, TallyEvent> added = tallies().handle(id, new Add(5));
+
+    assertThat(opened.append().firstVersion()).isEqualTo(1);
+    assertThat(added.version()).isEqualTo(2);
+    assertThat(added.state()).isEqualTo(new Tally("visitors", 5, 1));
+    assertThat(store().readStream(id, 1, 10)).extracting(RecordedEvent::eventType).containsExactly("TallyOpened", "TallyAdded");
+  }
+
+  @Test
+  default void aCommandWithoutEventsAppendsNothingAndARejectedOneNeither() {
+    String id = stream("Tally");
+    tallies().handle(id, new Open("a"));
+    CommandResult<Tally, TallyEvent> again = tallies().handle(id, new Open("b"));
+
+    assertThat(again.append()).isNull();
+    assertThat(again.events()).isEmpty();
+    assertThatThrownBy(() -> tallies().handle(id, new Add(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below zero");
+    assertThat(store().streamVersion(id)).hasValue(1);
+  }
+
+  @Test
+  @Timeout(300)
+  default void concurrentHandlersOnOneAggregateAllSucceedThroughRetries() throws Exception {
+    String id = stream("Tally");
+    CommandHandler<TallyCommand, Tally, TallyEvent> handler = tallies();
+    int threads = 8;
+    int perThread = 15;
+
+    List<Integer> attempts = Race.run(threads, t -> {
+      int total = 0;
+      for (int k = 0; k < perThread; k++) {
+        total += handler.handle(id, new Add(1)).attempts();
+      }
+      return total;
+    });
+
+    Tally state = handler.loader().load(id).state();
+    assertThat(state.total()).isEqualTo(threads * perThread);
+    assertThat(state.additions()).isEqualTo(threads * perThread);
+    assertThat(store().streamVersion(id)).hasValue(threads * perThread);
+    assertThat(attempts.stream().mapToInt(Integer::intValue).sum()).as("some commands had to be retried")
+        .isGreaterThanOrEqualTo(threads * perThread);
+  }
+
+  @Test
+  @Timeout(300)
+  default void theAggregateRootStyleIsServedByTheSameHandler() throws Exception {
+    String id = stream("Tally");
+    CommandHandler<Integer, TallyAggregate, TallyEvent> handler = CommandHandler.builder(store(), TallyDomain.CODEC,
+        AggregateRoot.decider(TallyAggregate::new, TallyAggregate::add), TallyAggregate.class, TallyEvent.class).build();
+
+    Race.run(4, t -> {
+      for (int k = 0; k < 10; k++) {
+        handler.handle(id, 2);
+      }
+      return null;
+    });
+
+    TallyAggregate loaded = handler.loader().load(id).state();
+    assertThat(loaded.total).isEqualTo(80);
+    assertThat(loaded.additions).isEqualTo(40);
+    assertThatThrownBy(() -> handler.handle(id, -100)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store().streamVersion(id)).hasValue(40);
+  }
+
+  @Test
+  default void everyEventCarriesCorrelationCausationAndUser() {
+    String id = stream("Tally");
+    tallies().handle(id, new Open("x"), CommandContext.byUser("alice"));
+    RecordedEvent opened = store().readStream(id, 1, 1).get(0);
+    JsonNode first = Fixtures.tree(opened.metadata());
+    assertThat(first.get("user_id").asText()).isEqualTo("alice");
+    assertThat(first.get("correlation_id").asText()).isNotBlank();
+    assertThat(first.get("timestamp").asText()).isNotBlank();
+
+    // a command caused by that event continues its conversation
+    tallies().handle(id, new Add(3), CommandContext.causedBy(opened));
+    JsonNode second = Fixtures.tree(store().readStream(id, 2, 1).get(0).metadata());
+    assertThat(second.get("correlation_id").asText()).isEqualTo(first.get("correlation_id").asText());
+    assertThat(second.get("causation_id").asText()).isEqualTo(opened.eventId().toString());
+    assertThat(second.get("user_id").asText()).isEqualTo("alice");
+  }
+
+  @Test
+  default void eventsTheCodecCannotDecodeFailTheLoadInsteadOfBeingDropped() {
+    String id = stream("Tally");
+    store().append(id, ExpectedVersion.ANY, EventData.json("TallyRenamed", "{\"to\":\"y\"}"));
+    assertThatThrownBy(() -> tallies().handle(id, new Add(1)))
+        .isInstanceOf(io.factum.core.codec.UnknownEventTypeException.class)
+        .hasMessageContaining("TallyRenamed");
+    assertThat(store().streamVersion(id)).hasValue(1);
+  }
+}
