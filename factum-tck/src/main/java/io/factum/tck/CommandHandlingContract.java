@@ -86,7 +86,11 @@ public interface CommandHandlingContract extends StoreUnderTest {
 
     Race.run(4, t -> {
       for (int k = 0; k < 10; k++) {
-        handler.handle(id, 2);
+        CommandResult<TallyAggregate, TallyEvent> r = handler.handle(id, 2);
+        // the state a command returns counts its own events once
+        TallyAggregate reloaded = handler.loader().load(id).state();
+        assertThat(r.state().additions).isLessThanOrEqualTo(reloaded.additions);
+        assertThat(r.state().total).isEqualTo(2L * r.state().additions).isEqualTo(2L * r.version());
       }
       return null;
     });

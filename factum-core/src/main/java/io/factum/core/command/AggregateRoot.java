@@ -23,6 +23,8 @@ import java.util.function.Supplier;
 public abstract class AggregateRoot<E> {
 
   private final List<E> changes = new ArrayList<>();
+  /** Events {@code decide} raised (so already applied) that the handler will hand to {@code evolve}. */
+  private final List<E> appliedAhead = new ArrayList<>();
 
   /** Applies a new event to this aggregate and records it as a change to append. */
   protected final void raise(E event) {
@@ -39,6 +41,27 @@ public abstract class AggregateRoot<E> {
     return out;
   }
 
+  final void beginCommand() {
+    changes.clear();
+    appliedAhead.clear();
+  }
+
+  /** The events the command raised; raise() applied them, so evolve must not apply them twice. */
+  final List<E> endCommand() {
+    List<E> raised = takeChanges();
+    appliedAhead.addAll(raised);
+    return raised;
+  }
+
+  /** Applies {@code event} unless it is the next one {@code decide} raised and thus applied already. */
+  final void evolveWith(E event) {
+    if (!appliedAhead.isEmpty() && appliedAhead.get(0) == event) {
+      appliedAhead.remove(0);
+      return;
+    }
+    apply(event);
+  }
+
   /**
    * A decider over aggregate instances: a fresh one from {@code factory}, commands run by {@code
    * handle} (which raises events), events replayed through {@link #apply}.
@@ -52,14 +75,14 @@ public abstract class AggregateRoot<E> {
 
       @Override
       public List<E> decide(C command, A aggregate) {
-        aggregate.takeChanges();
+        aggregate.beginCommand();
         handle.accept(aggregate, command);
-        return aggregate.takeChanges();
+        return aggregate.endCommand();
       }
 
       @Override
       public A evolve(A aggregate, E event) {
-        aggregate.apply(event);
+        aggregate.evolveWith(event);
         return aggregate;
       }
     };
