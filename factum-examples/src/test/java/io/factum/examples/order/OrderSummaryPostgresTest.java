@@ -132,27 +132,27 @@ class OrderSummaryPostgresTest {
     }
     String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
     Random random = new Random(3);
-    int midBatchKills = 0;
-    for (int round = 0; round < 15 && midBatchKills < 3; round++) {
-      Process child = startChild(storeDir, jdbcUrl, 400);
+    int killsWithUncommittedWork = 0;
+    for (int round = 0; round < 20 && killsWithUncommittedWork < 4; round++) {
+      Process child = startChild(storeDir, jdbcUrl, 200);
       List<String> lines = new ArrayList<>();
       Thread reader = readLines(child, lines);
-      await().atMost(Duration.ofMinutes(1)).until(() -> has(lines, "START") || !child.isAlive());
-      Thread.sleep(random.nextInt(120));
+      // Let it write some events: sometimes within its first batch, sometimes batches later.
+      int applied = 1 + random.nextInt(40);
+      await().atMost(Duration.ofMinutes(1)).until(() -> count(lines, "APPLIED") >= applied || !child.isAlive());
       child.destroyForcibly(); // SIGKILL
       child.waitFor(1, TimeUnit.MINUTES);
       reader.join();
-      String last;
       synchronized (lines) {
-        assertThat(lines).noneMatch(l -> l.startsWith("FAULTED"));
-        last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-      }
-      if (last.startsWith("START")) {
-        midBatchKills++;
+        assertThat(lines).noneMatch(l -> l.startsWith("FAULTED") || l.startsWith("DONE"));
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).startsWith("APPLIED")) {
+          killsWithUncommittedWork++; // events written inside a transaction that never committed
+        }
       }
       assertExactlyOnceUpToTheCommittedPosition(storeDir);
     }
-    assertThat(midBatchKills).as("kills that landed inside a batch's transaction").isGreaterThanOrEqualTo(1);
+    assertThat(killsWithUncommittedWork).as("kills inside a batch that had already written events").isGreaterThanOrEqualTo(4);
+    assertThat(committedPosition()).as("batches committed between kills").isPositive();
 
     Process finisher = startChild(storeDir, jdbcUrl, 0);
     List<String> lines = new ArrayList<>();
@@ -229,9 +229,9 @@ class OrderSummaryPostgresTest {
     return t;
   }
 
-  private static boolean has(List<String> lines, String prefix) {
+  private static long count(List<String> lines, String prefix) {
     synchronized (lines) {
-      return lines.stream().anyMatch(l -> l.startsWith(prefix));
+      return lines.stream().filter(l -> l.startsWith(prefix)).count();
     }
   }
 }

@@ -13,7 +13,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The process {@link OrderSummaryPostgresTest} kills: runs the order-summaries projection into
- * PostgreSQL until it has caught up, printing {@code START} before and {@code END} after each batch.
+ * PostgreSQL until it has caught up, printing {@code START} before and {@code END} after each batch,
+ * and {@code APPLIED} as events are written inside a batch's transaction.
  */
 public final class ProjectionChild {
 
@@ -22,7 +23,7 @@ public final class ProjectionChild {
     PGSimpleDataSource db = new PGSimpleDataSource();
     db.setURL(args[1]);
     db.setUser("postgres");
-    SlowOrderSummaries slow = new SlowOrderSummaries(db, Long.parseLong(args[2]));
+    SlowOrderSummaries slow = new SlowOrderSummaries(db, Long.parseLong(args[2]), out);
     Projection reporting = new Projection() {
       public String name() {
         return slow.name();
