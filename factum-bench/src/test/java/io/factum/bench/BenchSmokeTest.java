@@ -37,4 +37,21 @@ class BenchSmokeTest {
     assertThat(root.get("ratios")).isNotEmpty();
     assertThat(Files.readString(Path.of(json.toString().replace(".json", ".md")))).contains("| embedded-append |");
   }
+
+  @Test
+  void quickToolkitRunMeasuresLoadsAndRebuilds() throws Exception {
+    int exit = new CommandLine(new Bench()).execute("toolkit", "--quick", "--dir", dir.resolve("work").toString(),
+        "--out", dir.resolve("out").toString());
+
+    assertThat(exit).isZero();
+    Path json;
+    try (Stream<Path> files = Files.list(dir.resolve("out"))) {
+      json = files.filter(p -> p.toString().endsWith("toolkit-quick.json")).findFirst().orElseThrow();
+    }
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    assertThat(root.get("results")).hasSizeGreaterThanOrEqualTo(7);
+    for (JsonNode r : root.get("results")) {
+      assertThat(r.get("median").asDouble()).as(r.toString()).isPositive();
+    }
+  }
 }
