@@ -1,0 +1,63 @@
+package io.factum.postgres;
+
+/** Every statement Factum sends, with its schema name baked in (validated as a plain identifier). */
+final class Sql {
+
+  final String lockHead;
+  final String updateHead;
+  final String head;
+  final String findIds;
+  final String streamVersions;
+  final String insertEvents;
+  final String upsertStreams;
+  final String streamVersion;
+  final String readStream;
+  final String readStreamBackward;
+  final String readAll;
+  final String loadCheckpoint;
+  final String saveCheckpoint;
+  final String deleteCheckpoint;
+  final String allCheckpoints;
+  final String loadSnapshot;
+  final String saveSnapshot;
+  final String deleteSnapshot;
+  final String channel;
+
+  Sql(String schema) {
+    String s = "\"" + schema + "\".";
+    channel = "factum_" + schema;
+    lockHead = "SELECT position FROM " + s + "factum_head WHERE id = 1 FOR UPDATE";
+    updateHead = "WITH moved AS (UPDATE " + s + "factum_head SET position = ? WHERE id = 1) SELECT pg_notify('" + channel + "', ?)";
+    head = "SELECT position FROM " + s + "factum_head WHERE id = 1";
+    findIds = "SELECT id, stream_id, version, global_position FROM " + s + "events WHERE id = ANY(?)";
+    streamVersions = "SELECT stream_id, version FROM " + s + "streams WHERE stream_id = ANY(?)";
+    insertEvents = "INSERT INTO " + s + "events (id, stream_id, stream_type, event_type, event_data, metadata, version, "
+        + "global_position, schema_version, content_type, binary_data) "
+        + "SELECT i, st, ct, et, d::jsonb, m::jsonb, v, p, sv, ty, decode(b, 'base64') "
+        + "FROM unnest(?::uuid[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], "
+        + "?::int[], ?::varchar[], ?::text[]) AS x(i, st, ct, et, d, m, v, p, sv, ty, b)";
+    upsertStreams = "INSERT INTO " + s + "streams (stream_id, version) SELECT * FROM unnest(?::varchar[], ?::bigint[]) "
+        + "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version";
+    streamVersion = "SELECT version FROM " + s + "streams WHERE stream_id = ?";
+    String columns = "id, stream_id, event_type, version, schema_version, event_data::text, metadata::text, content_type, "
+        + "binary_data, global_position, created_at";
+    readStream = "SELECT " + columns + " FROM " + s + "events WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?";
+    readStreamBackward = "SELECT " + columns + " FROM " + s + "events WHERE stream_id = ? AND version <= ? ORDER BY version DESC LIMIT ?";
+    readAll = "SELECT " + columns + " FROM " + s + "events WHERE global_position > ? AND global_position <= ? "
+        + "AND (? OR stream_type = ANY(?)) AND (? OR event_type = ANY(?)) "
+        + "AND (? OR EXISTS (SELECT 1 FROM unnest(?::text[]) AS prefix WHERE starts_with(stream_id, prefix))) "
+        + "ORDER BY global_position LIMIT ?";
+    loadCheckpoint = "SELECT last_position FROM " + s + "subscription_checkpoints WHERE subscription_id = ?";
+    saveCheckpoint = "INSERT INTO " + s + "subscription_checkpoints (subscription_id, last_position, updated_at) VALUES (?, ?, now()) "
+        + "ON CONFLICT (subscription_id) DO UPDATE SET last_position = excluded.last_position, updated_at = now()";
+    deleteCheckpoint = "DELETE FROM " + s + "subscription_checkpoints WHERE subscription_id = ?";
+    allCheckpoints = "SELECT subscription_id, last_position FROM " + s + "subscription_checkpoints ORDER BY subscription_id";
+    loadSnapshot = "SELECT stream_type, schema_version, version, snapshot_data::text, created_at FROM " + s
+        + "snapshots WHERE stream_id = ?";
+    saveSnapshot = "INSERT INTO " + s + "snapshots (stream_id, stream_type, snapshot_data, version, created_at, schema_version) "
+        + "VALUES (?, ?, ?::jsonb, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET stream_type = excluded.stream_type, "
+        + "snapshot_data = excluded.snapshot_data, version = excluded.version, created_at = excluded.created_at, "
+        + "schema_version = excluded.schema_version WHERE " + s + "snapshots.version <= excluded.version";
+    deleteSnapshot = "DELETE FROM " + s + "snapshots WHERE stream_id = ?";
+  }
+}
