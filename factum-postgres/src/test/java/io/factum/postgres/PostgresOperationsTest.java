@@ -1,0 +1,148 @@
+package io.factum.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.factum.api.EventData;
+import io.factum.api.EventFilter;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.RecordedEvent;
+import io.factum.api.StorageException;
+import io.factum.api.Subscription;
+import io.factum.tck.Fixtures;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an operator meets: the guide's SQL, a database that goes away and comes back, schema versions. */
+class PostgresOperationsTest {
+
+  @TempDir
+  Path dir;
+
+  private static PostgresEventStore store(String schema) {
+    return PostgresEventStore.connect(PostgresTestDatabase.jdbcUrl(), "postgres", null, PostgresOptions.DEFAULT.withSchema(schema));
+  }
+
+  @Test
+  void theGuidesOwnSqlReadsWhatFactumWrote() throws Exception {
+    try (PostgresEventStore store = store("public")) {
+      long before = store.headPosition();
+      store.append("Order-guide-1", ExpectedVersion.ANY, EventData.json("OrderPlaced", "{\"customer_id\":\"c-1\",\"total_cents\":5000}")
+          .withMetadata("{\"correlation_id\":\"req-xyz\"}"));
+      store.append("Customer-guide-1", ExpectedVersion.ANY, EventData.json("CustomerJoined", "{\"name\":\"Ada\"}"));
+      List<RecordedEvent> factum = store.readAll(before, 100);
+
+      // The guide's read_all, verbatim apart from the JDBC placeholders.
+      List<String[]> guide = new ArrayList<>();
+      try (Connection c = PostgresTestDatabase.get().getPostgresDatabase().getConnection();
+          PreparedStatement s = c.prepareStatement("SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?")) {
+        s.setLong(1, before);
+        s.setInt(2, 1000);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            guide.add(new String[] {r.getString("id"), r.getString("stream_id"), r.getString("stream_type"), r.getString("event_type"),
+                r.getString("event_data"), r.getString("metadata"), r.getString("version"), r.getString("global_position"),
+                r.getString("created_at")});
+          }
+        }
+      }
+      assertThat(guide).hasSameSizeAs(factum);
+      for (int k = 0; k < factum.size(); k++) {
+        RecordedEvent e = factum.get(k);
+        String[] row = guide.get(k);
+        assertThat(UUID.fromString(row[0])).isEqualTo(e.eventId());
+        assertThat(row[1]).isEqualTo(e.streamId());
+        assertThat(row[2]).isEqualTo(e.category());
+        assertThat(row[3]).isEqualTo(e.eventType());
+        Fixtures.assertSameJson(row[4].getBytes(StandardCharsets.UTF_8), e.data());
+        Fixtures.assertSameJson(row[5].getBytes(StandardCharsets.UTF_8), e.metadata());
+        assertThat(Long.parseLong(row[6])).isEqualTo(e.version());
+        assertThat(Long.parseLong(row[7])).isEqualTo(e.globalPosition());
+        assertThat(row[8]).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void aSchemaFromANewerFactumIsRefusedWithAClearMessage() throws Exception {
+    try (PostgresEventStore store = store("newer_schema")) {
+      store.append("A-1", ExpectedVersion.ANY, EventData.json("E", "{}"));
+    }
+    try (Connection c = PostgresTestDatabase.get().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO newer_schema.factum_schema_history (installed_rank, version, description, type, script, checksum, "
+          + "installed_by, execution_time, success) VALUES (99, '99', 'from the future', 'SQL', 'V99__future.sql', 0, 'test', 0, true)");
+    }
+    assertThatThrownBy(() -> store("newer_schema")).isInstanceOf(StorageException.class)
+        .hasMessageContaining("schema version 99").hasMessageContaining("Upgrade Factum");
+  }
+
+  @Test
+  void anUnreachableDatabaseFailsClearly() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    assertThatThrownBy(() -> PostgresEventStore.connect(url, "postgres", null, PostgresOptions.DEFAULT))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("unreachable");
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void theStoreRecoversByItselfWhenTheDatabaseComesBack() throws Exception {
+    Path data = dir.resolve("pgdata");
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    EmbeddedPostgres first = start(data, port);
+    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    try (PostgresEventStore store = PostgresEventStore.connect(url, "postgres", null,
+        PostgresOptions.DEFAULT.withSubscriptions(PostgresOptions.DEFAULT.subscriptions().withPollInterval(Duration.ofMillis(200))))) {
+      List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
+      Subscription sub = store.subscribeToAll(0, EventFilter.ALL, seen::add);
+      store.append("Order-1", ExpectedVersion.NO_STREAM, EventData.json("Placed", "{}"));
+      await().atMost(Duration.ofMinutes(1)).until(() -> seen.size() == 1);
+
+      first.close(); // the database goes away
+      assertThatThrownBy(() -> store.append("Order-1", ExpectedVersion.exactly(1), EventData.json("Paid", "{}")))
+          .isInstanceOf(StorageException.class);
+
+      EmbeddedPostgres second = start(data, port); // and comes back, with its data
+      try {
+        await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> {
+          store.append("Order-1", ExpectedVersion.exactly(1), EventData.json("Paid", "{}").withId(UUID.nameUUIDFromBytes(new byte[] {1})));
+          return true;
+        });
+        assertThat(store.readStream("Order-1", 1, 10)).extracting(RecordedEvent::eventType).containsExactly("Placed", "Paid");
+        await().atMost(Duration.ofMinutes(1)).until(() -> seen.size() == 2);
+        assertThat(sub.state()).isNotEqualTo(Subscription.State.FAILED);
+        sub.close();
+      } finally {
+        second.close();
+      }
+    }
+  }
+
+  private static EmbeddedPostgres start(Path data, int port) throws Exception {
+    return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
+        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start();
+  }
+}
