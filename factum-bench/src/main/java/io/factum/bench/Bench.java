@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code factum-bench}: measures Factum against raw baselines and writes {@code bench/results/}. */
-@Command(name = "factum-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Embedded.class, Bench.Toolkit.class},
+@Command(name = "factum-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Embedded.class, Bench.Toolkit.class, Bench.Postgres.class},
     description = "Measures Factum against raw baselines in one run; writes JSON and Markdown to bench/results/.")
 public final class Bench implements Runnable {
 
@@ -18,6 +18,28 @@ public final class Bench implements Runnable {
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "postgres", mixinStandardHelpOptions = true,
+      description = "Appends on PostgreSQL: the guide's naive algorithm, Axon 4.13's JDBC engine, raw batch INSERT and Factum.")
+  static final class Postgres implements Callable<Integer> {
+
+    @Option(names = "--out", description = "Where results go (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("bench", "results");
+
+    @Option(names = "--quick", description = "Tiny sizes: checks the bench runs, numbers mean nothing.")
+    boolean quick;
+
+    @Override
+    public Integer call() throws Exception {
+      Report report = new Report(quick ? "postgres-quick" : "postgres");
+      new PostgresSuite(quick, report).run();
+      Path file = report.write(out);
+      System.out.println();
+      System.out.println(report.markdown());
+      System.out.println("Results written to " + file);
+      return 0;
+    }
   }
 
   @Command(name = "toolkit", mixinStandardHelpOptions = true,

@@ -173,242 +173,141 @@ final class PostgresWriter implements Runnable {
     }
   }
 
-  /** What one append will do, decided under the head lock. */
-  private record Plan(Pending pending, AppendResult result, long firstVersion, long firstPosition, FactumException failure) {}
-
-  private record Stored(String streamId, long version, long position) {}
-
+  /**
+   * Writes a group with one call of {@code factum_append} (see the migration): one round trip, its
+   * own transaction — the head lock is held only inside the database, never across the network.
+   */
   private void commitGroup(List<Pending> group) {
     long start = System.nanoTime();
-    List<Plan> plans = new ArrayList<>(group.size());
-    long head;
+    int appends = group.size();
+    int events = 0;
+    for (Pending p : group) {
+      events += p.ids.length;
+    }
+    Object[] streams = new Object[appends];
+    Object[] categories = new Object[appends];
+    Object[] expected = new Object[appends];
+    Object[] counts = new Object[appends];
+    Object[] ids = new Object[events];
+    Object[] caller = new Object[events];
+    Object[] types = new Object[events];
+    Object[] data = new Object[events];
+    Object[] metadata = new Object[events];
+    Object[] schemas = new Object[events];
+    Object[] contents = new Object[events];
+    Object[] binary = new Object[events];
+    boolean hooks = false;
+    int e = 0;
+    for (int i = 0; i < appends; i++) {
+      Pending p = group.get(i);
+      streams[i] = p.request.streamId();
+      categories[i] = StreamIds.categoryOf(p.request.streamId());
+      expected[i] = encode(p.request.expected());
+      counts[i] = p.ids.length;
+      hooks |= p.beforeCommit != null;
+      List<EventData> list = p.request.events();
+      for (int k = 0; k < p.ids.length; k++, e++) {
+        EventData ev = list.get(k);
+        ids[e] = p.ids[k];
+        caller[e] = p.callerIds[k];
+        types[e] = ev.eventType();
+        data[e] = p.data[k];
+        metadata[e] = p.metadata[k];
+        schemas[e] = ev.schemaVersion();
+        contents[e] = ev.contentType();
+        binary[e] = p.binary[k];
+      }
+    }
+    List<Object> outcomes = new ArrayList<>(appends);
+    long head = 0;
+    Set<String> written = new LinkedHashSet<>();
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        head = lockHead(c);
-        Map<UUID, Stored> stored = findIds(c, group);
-        Map<String, Long> versions = streamVersions(c, group);
-        long next = head + 1;
-        for (Pending p : group) {
-          Plan plan = plan(p, stored, versions, next);
-          plans.add(plan);
-          if (plan.failure() == null && plan.result() != null && !plan.result().alreadyAppended()) {
-            int n = p.ids.length;
-            for (int k = 0; k < n; k++) {
-              stored.put(p.ids[k], new Stored(p.request.streamId(), plan.firstVersion() + k, plan.firstPosition() + k));
+      c.setAutoCommit(!hooks); // the test hook needs the transaction open after the call
+      try (PreparedStatement s = c.prepareStatement(sql.appendGroup)) {
+        s.setArray(1, c.createArrayOf("varchar", streams));
+        s.setArray(2, c.createArrayOf("varchar", categories));
+        s.setArray(3, c.createArrayOf("bigint", expected));
+        s.setArray(4, c.createArrayOf("int4", counts));
+        s.setArray(5, c.createArrayOf("uuid", ids));
+        s.setArray(6, c.createArrayOf("bool", caller));
+        s.setArray(7, c.createArrayOf("varchar", types));
+        s.setArray(8, c.createArrayOf("text", data));
+        s.setArray(9, c.createArrayOf("text", metadata));
+        s.setArray(10, c.createArrayOf("int4", schemas));
+        s.setArray(11, c.createArrayOf("varchar", contents));
+        s.setArray(12, c.createArrayOf("text", binary));
+        s.setString(13, sql.channel);
+        try (ResultSet r = s.executeQuery()) {
+          for (int i = 0; i < appends; i++) {
+            if (!r.next()) {
+              throw new SQLException("factum_append returned " + i + " outcomes for " + appends + " appends");
             }
-            versions.put(p.request.streamId(), plan.firstVersion() + n - 1);
-            next += n;
+            Pending p = group.get(i);
+            String streamId = p.request.streamId();
+            int outcome = r.getInt(1);
+            switch (outcome) {
+              case 0 -> {
+                outcomes.add(AppendResult.written(streamId, r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)));
+                head = Math.max(head, r.getLong(5));
+                written.add(streamId);
+              }
+              case 1 -> outcomes.add(new AppendResult(streamId, r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), true));
+              case 2 -> outcomes.add(new WrongExpectedVersionException(streamId, p.request.expected(), Long.parseLong(r.getString(6))));
+              default -> {
+                String[] d = r.getString(6).split("\\|", 2);
+                outcomes.add(new IdempotencyConflictException(streamId, UUID.fromString(d[0]), d[1]));
+              }
+            }
           }
         }
-        long newHead = next - 1;
-        Set<String> streams = new LinkedHashSet<>();
-        if (newHead > head) {
-          insertEvents(c, plans);
-          upsertStreams(c, plans, streams);
-          try (PreparedStatement s = c.prepareStatement(sql.updateHead)) {
-            s.setLong(1, newHead);
-            s.setString(2, Long.toString(newHead));
-            s.execute();
+        if (hooks) {
+          for (Pending p : group) {
+            if (p.beforeCommit != null) {
+              p.beforeCommit.run();
+            }
           }
+          c.commit();
         }
-        for (Pending p : group) {
-          if (p.beforeCommit != null) {
-            p.beforeCommit.run();
-          }
+      } catch (SQLException | RuntimeException ex) {
+        if (hooks) {
+          rollback(c);
         }
-        c.commit();
-        lastCommitNanos = System.nanoTime() - start;
-        if (newHead > head) {
-          listener.committed(newHead, streams);
-        }
-      } catch (SQLException | RuntimeException e) {
-        rollback(c);
-        fail(group, e);
+        fail(group, ex);
         return;
       } finally {
         restore(c, autoCommit);
       }
-    } catch (SQLException e) {
-      fail(group, e);
+    } catch (SQLException ex) {
+      fail(group, ex);
       return;
     }
-    for (Plan plan : plans) {
-      if (plan.failure() != null) {
-        plan.pending().result.completeExceptionally(plan.failure());
+    lastCommitNanos = System.nanoTime() - start;
+    if (!written.isEmpty()) {
+      listener.committed(head, written);
+    }
+    for (int i = 0; i < appends; i++) {
+      Object o = outcomes.get(i);
+      if (o instanceof AppendResult result) {
+        group.get(i).result.complete(result);
       } else {
-        plan.pending().result.complete(plan.result());
+        group.get(i).result.completeExceptionally((FactumException) o);
       }
     }
   }
 
-  /** The idempotency rule, then the expected version; nothing is written here. */
-  private static Plan plan(Pending p, Map<UUID, Stored> stored, Map<String, Long> versions, long nextPosition) {
-    String streamId = p.request.streamId();
-    int n = p.ids.length;
-    Stored[] found = new Stored[n];
-    int foundCount = 0;
-    for (int k = 0; k < n; k++) {
-      if (p.callerIds[k]) {
-        found[k] = stored.get(p.ids[k]);
-        if (found[k] != null) {
-          foundCount++;
-        }
-      }
+  /** The expected version as {@code factum_append} takes it: -1 any, 0 no stream, -2 stream exists, n exactly n. */
+  private static long encode(io.factum.api.ExpectedVersion expected) {
+    switch (expected.kind()) {
+      case ANY:
+        return -1;
+      case NO_STREAM:
+        return 0;
+      case STREAM_EXISTS:
+        return -2;
+      default:
+        return expected.version();
     }
-    if (foundCount > 0) {
-      UUID first = null;
-      for (int k = 0; k < n && first == null; k++) {
-        if (found[k] != null) {
-          first = p.ids[k];
-        }
-      }
-      if (foundCount < n) {
-        return failed(p, new IdempotencyConflictException(streamId, first,
-            "only " + foundCount + " of the " + n + " events are already stored (partial overlap)"));
-      }
-      for (int k = 0; k < n; k++) {
-        if (!found[k].streamId().equals(streamId)) {
-          return failed(p, new IdempotencyConflictException(streamId, p.ids[k], "it is stored in stream '" + found[k].streamId() + "'"));
-        }
-        if (found[k].version() != found[0].version() + k) {
-          return failed(p, new IdempotencyConflictException(streamId, p.ids[k], "the stored events are in another order"));
-        }
-      }
-      return new Plan(p, new AppendResult(streamId, found[0].version(), found[n - 1].version(), found[0].position(),
-          found[n - 1].position(), true), 0, 0, null);
-    }
-    long current = versions.getOrDefault(streamId, 0L);
-    if (!p.request.expected().isSatisfiedBy(current)) {
-      return failed(p, new WrongExpectedVersionException(streamId, p.request.expected(), current == 0 ? -1 : current));
-    }
-    return new Plan(p, AppendResult.written(streamId, current + 1, current + n, nextPosition, nextPosition + n - 1), current + 1,
-        nextPosition, null);
-  }
-
-  private static Plan failed(Pending p, FactumException e) {
-    return new Plan(p, null, 0, 0, e);
-  }
-
-  private long lockHead(Connection c) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(sql.lockHead); ResultSet r = s.executeQuery()) {
-      if (!r.next()) {
-        throw new SQLException("factum_head has no row; the schema is damaged");
-      }
-      return r.getLong(1);
-    }
-  }
-
-  private Map<UUID, Stored> findIds(Connection c, List<Pending> group) throws SQLException {
-    List<UUID> ids = new ArrayList<>();
-    for (Pending p : group) {
-      for (int k = 0; k < p.ids.length; k++) {
-        if (p.callerIds[k]) {
-          ids.add(p.ids[k]);
-        }
-      }
-    }
-    Map<UUID, Stored> out = new HashMap<>();
-    if (ids.isEmpty()) {
-      return out;
-    }
-    try (PreparedStatement s = c.prepareStatement(sql.findIds)) {
-      s.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          out.put(r.getObject(1, UUID.class), new Stored(r.getString(2), r.getLong(3), r.getLong(4)));
-        }
-      }
-    }
-    return out;
-  }
-
-  private Map<String, Long> streamVersions(Connection c, List<Pending> group) throws SQLException {
-    Set<String> streams = new LinkedHashSet<>();
-    for (Pending p : group) {
-      streams.add(p.request.streamId());
-    }
-    Map<String, Long> out = new HashMap<>();
-    try (PreparedStatement s = c.prepareStatement(sql.streamVersions)) {
-      s.setArray(1, c.createArrayOf("varchar", streams.toArray()));
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          out.put(r.getString(1), r.getLong(2));
-        }
-      }
-    }
-    return out;
-  }
-
-  private void insertEvents(Connection c, List<Plan> plans) throws SQLException {
-    List<Object> ids = new ArrayList<>();
-    List<Object> streams = new ArrayList<>();
-    List<Object> categories = new ArrayList<>();
-    List<Object> types = new ArrayList<>();
-    List<Object> data = new ArrayList<>();
-    List<Object> metadata = new ArrayList<>();
-    List<Object> versions = new ArrayList<>();
-    List<Object> positions = new ArrayList<>();
-    List<Object> schemaVersions = new ArrayList<>();
-    List<Object> contentTypes = new ArrayList<>();
-    List<Object> binary = new ArrayList<>();
-    for (Plan plan : plans) {
-      if (plan.failure() != null || plan.result().alreadyAppended()) {
-        continue;
-      }
-      Pending p = plan.pending();
-      String streamId = p.request.streamId();
-      String category = StreamIds.categoryOf(streamId);
-      List<EventData> events = p.request.events();
-      for (int k = 0; k < events.size(); k++) {
-        EventData e = events.get(k);
-        ids.add(p.ids[k]);
-        streams.add(streamId);
-        categories.add(category);
-        types.add(e.eventType());
-        data.add(p.data[k]);
-        metadata.add(p.metadata[k]);
-        versions.add(plan.firstVersion() + k);
-        positions.add(plan.firstPosition() + k);
-        schemaVersions.add(e.schemaVersion());
-        contentTypes.add(e.contentType());
-        binary.add(p.binary[k]);
-      }
-    }
-    try (PreparedStatement s = c.prepareStatement(sql.insertEvents)) {
-      s.setArray(1, array(c, "uuid", ids));
-      s.setArray(2, array(c, "varchar", streams));
-      s.setArray(3, array(c, "varchar", categories));
-      s.setArray(4, array(c, "varchar", types));
-      s.setArray(5, array(c, "text", data));
-      s.setArray(6, array(c, "text", metadata));
-      s.setArray(7, array(c, "bigint", versions));
-      s.setArray(8, array(c, "bigint", positions));
-      s.setArray(9, array(c, "int4", schemaVersions));
-      s.setArray(10, array(c, "varchar", contentTypes));
-      s.setArray(11, array(c, "text", binary));
-      s.executeUpdate();
-    }
-  }
-
-  private void upsertStreams(Connection c, List<Plan> plans, Set<String> touched) throws SQLException {
-    Map<String, Long> last = new LinkedHashMap<>();
-    for (Plan plan : plans) {
-      if (plan.failure() == null && !plan.result().alreadyAppended()) {
-        last.put(plan.result().streamId(), plan.result().lastVersion());
-      }
-    }
-    touched.addAll(last.keySet());
-    try (PreparedStatement s = c.prepareStatement(sql.upsertStreams)) {
-      s.setArray(1, c.createArrayOf("varchar", last.keySet().toArray()));
-      s.setArray(2, c.createArrayOf("bigint", last.values().toArray()));
-      s.executeUpdate();
-    }
-  }
-
-  private static Array array(Connection c, String type, List<Object> values) throws SQLException {
-    return c.createArrayOf(type, values.toArray());
   }
 
   private static void rollback(Connection c) {

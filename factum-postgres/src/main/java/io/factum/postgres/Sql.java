@@ -3,6 +3,7 @@ package io.factum.postgres;
 /** Every statement Factum sends, with its schema name baked in (validated as a plain identifier). */
 final class Sql {
 
+  final String appendGroup;
   final String lockHead;
   final String updateHead;
   final String head;
@@ -26,6 +27,9 @@ final class Sql {
   Sql(String schema) {
     String s = "\"" + schema + "\".";
     channel = "factum_" + schema;
+    appendGroup = "SELECT outcome, first_version, last_version, first_position, last_position, detail FROM " + s
+        + "factum_append(?::varchar[], ?::varchar[], ?::bigint[], ?::int[], ?::uuid[], ?::boolean[], ?::varchar[], ?::text[], "
+        + "?::text[], ?::int[], ?::varchar[], ?::text[], ?)";
     lockHead = "SELECT position FROM " + s + "factum_head WHERE id = 1 FOR UPDATE";
     updateHead = "WITH moved AS (UPDATE " + s + "factum_head SET position = ? WHERE id = 1) SELECT pg_notify('" + channel + "', ?)";
     head = "SELECT position FROM " + s + "factum_head WHERE id = 1";

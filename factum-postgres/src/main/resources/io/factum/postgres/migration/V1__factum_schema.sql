@@ -53,3 +53,125 @@ CREATE TABLE subscription_checkpoints (
     last_position   BIGINT       NOT NULL DEFAULT 0,
     updated_at      TIMESTAMPTZ  DEFAULT NOW()
 );
+
+-- One group of appends in one call (one round trip, its own transaction unless the caller opened one).
+-- Appends are decided in order, each with its own outcome:
+--   0 written, 1 already appended (an idempotent retry), 2 wrong expected version (detail: the actual
+--   version, -1 when absent), 3 idempotency conflict (detail: "<event id>|<reason>").
+-- p_expected per append: -1 any, 0 no stream, -2 stream exists, n > 0 exactly n.
+-- Events are flattened across appends; p_counts says how many belong to each.
+CREATE FUNCTION factum_append(
+    p_streams    VARCHAR[],
+    p_categories VARCHAR[],
+    p_expected   BIGINT[],
+    p_counts     INT[],
+    p_ids        UUID[],
+    p_caller     BOOLEAN[],
+    p_types      VARCHAR[],
+    p_data       TEXT[],
+    p_metadata   TEXT[],
+    p_schemas    INT[],
+    p_contents   VARCHAR[],
+    p_binary     TEXT[],
+    p_channel    TEXT)
+RETURNS TABLE (outcome INT, first_version BIGINT, last_version BIGINT, first_position BIGINT, last_position BIGINT, detail TEXT)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_head       BIGINT;
+    v_start      BIGINT;
+    v_offset     INT := 0;
+    v_i          INT;
+    v_n          INT;
+    v_a          INT;
+    v_b          INT;
+    v_stream     VARCHAR;
+    v_current    BIGINT;
+    v_expected   BIGINT;
+    v_given      INT;
+    v_found      INT;
+    v_first      RECORD;
+    v_last       RECORD;
+    v_bad        RECORD;
+BEGIN
+    SELECT position INTO v_head FROM factum_head WHERE id = 1 FOR UPDATE;
+    v_start := v_head;
+    FOR v_i IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
+        v_n := p_counts[v_i];
+        v_a := v_offset + 1;
+        v_b := v_offset + v_n;
+        v_offset := v_b;
+        v_stream := p_streams[v_i];
+
+        -- Idempotency: caller-supplied ids already stored?
+        SELECT count(*) INTO v_given FROM unnest(p_caller[v_a:v_b]) AS c WHERE c;
+        v_found := 0;
+        IF v_given > 0 THEN
+            SELECT count(*) INTO v_found FROM events e WHERE e.id = ANY (p_ids[v_a:v_b]);
+        END IF;
+        IF v_found > 0 THEN
+            IF v_found < v_n THEN
+                SELECT x.id INTO v_bad FROM unnest(p_ids[v_a:v_b]) WITH ORDINALITY AS x(id, ord)
+                    JOIN events e ON e.id = x.id ORDER BY x.ord LIMIT 1;
+                outcome := 3; first_version := 0; last_version := 0; first_position := 0; last_position := 0;
+                detail := v_bad.id || '|only ' || v_found || ' of the ' || v_n || ' events are already stored (partial overlap)';
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
+            SELECT e.version, e.global_position INTO v_first FROM events e WHERE e.id = p_ids[v_a];
+            SELECT x.id, e.stream_id,
+                   CASE WHEN e.stream_id <> v_stream THEN 'it is stored in stream ''' || e.stream_id || ''''
+                        ELSE 'the stored events are in another order' END AS reason
+              INTO v_bad
+              FROM unnest(p_ids[v_a:v_b]) WITH ORDINALITY AS x(id, ord) JOIN events e ON e.id = x.id
+             WHERE e.stream_id <> v_stream OR e.version <> v_first.version + x.ord - 1
+             ORDER BY x.ord LIMIT 1;
+            IF FOUND THEN
+                outcome := 3; first_version := 0; last_version := 0; first_position := 0; last_position := 0;
+                detail := v_bad.id || '|' || v_bad.reason;
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
+            SELECT e.version, e.global_position INTO v_last FROM events e WHERE e.id = p_ids[v_b];
+            outcome := 1; first_version := v_first.version; last_version := v_last.version;
+            first_position := v_first.global_position; last_position := v_last.global_position; detail := NULL;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+
+        -- Expected version.
+        SELECT s.version INTO v_current FROM streams s WHERE s.stream_id = v_stream;
+        v_current := coalesce(v_current, 0);
+        v_expected := p_expected[v_i];
+        IF NOT (v_expected = -1
+                OR (v_expected = 0 AND v_current = 0)
+                OR (v_expected = -2 AND v_current > 0)
+                OR (v_expected > 0 AND v_current = v_expected)) THEN
+            outcome := 2; first_version := 0; last_version := 0; first_position := 0; last_position := 0;
+            detail := (CASE WHEN v_current = 0 THEN -1 ELSE v_current END)::TEXT;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+
+        INSERT INTO events (id, stream_id, stream_type, event_type, event_data, metadata, version, global_position,
+                            schema_version, content_type, binary_data)
+        SELECT x.id, v_stream, p_categories[v_i], x.t, x.d::jsonb, x.m::jsonb, v_current + x.ord, v_head + x.ord,
+               x.s, x.c, decode(x.b, 'base64')
+          FROM unnest(p_ids[v_a:v_b], p_types[v_a:v_b], p_data[v_a:v_b], p_metadata[v_a:v_b], p_schemas[v_a:v_b],
+                      p_contents[v_a:v_b], p_binary[v_a:v_b]) WITH ORDINALITY AS x(id, t, d, m, s, c, b, ord);
+        INSERT INTO streams (stream_id, version) VALUES (v_stream, v_current + v_n)
+            ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version;
+
+        outcome := 0; first_version := v_current + 1; last_version := v_current + v_n;
+        first_position := v_head + 1; last_position := v_head + v_n; detail := NULL;
+        v_head := v_head + v_n;
+        RETURN NEXT;
+    END LOOP;
+    IF v_head > v_start THEN
+        UPDATE factum_head SET position = v_head WHERE id = 1;
+        PERFORM pg_notify(p_channel, v_head::TEXT);
+    END IF;
+END;
+$$;
