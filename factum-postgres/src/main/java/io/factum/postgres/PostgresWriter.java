@@ -196,6 +196,7 @@ final class PostgresWriter implements Runnable {
     Object[] schemas = new Object[events];
     Object[] contents = new Object[events];
     Object[] binary = new Object[events];
+    Object[] owner = new Object[events];
     boolean hooks = false;
     int e = 0;
     for (int i = 0; i < appends; i++) {
@@ -216,6 +217,7 @@ final class PostgresWriter implements Runnable {
         schemas[e] = ev.schemaVersion();
         contents[e] = ev.contentType();
         binary[e] = p.binary[k];
+        owner[e] = i + 1;
       }
     }
     List<Object> outcomes = new ArrayList<>(appends);
@@ -237,7 +239,8 @@ final class PostgresWriter implements Runnable {
         s.setArray(10, c.createArrayOf("int4", schemas));
         s.setArray(11, c.createArrayOf("varchar", contents));
         s.setArray(12, c.createArrayOf("text", binary));
-        s.setString(13, sql.channel);
+        s.setArray(13, c.createArrayOf("int4", owner));
+        s.setString(14, sql.channel);
         try (ResultSet r = s.executeQuery()) {
           for (int i = 0; i < appends; i++) {
             if (!r.next()) {

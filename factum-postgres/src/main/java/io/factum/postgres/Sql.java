@@ -4,13 +4,7 @@ package io.factum.postgres;
 final class Sql {
 
   final String appendGroup;
-  final String lockHead;
-  final String updateHead;
   final String head;
-  final String findIds;
-  final String streamVersions;
-  final String insertEvents;
-  final String upsertStreams;
   final String streamVersion;
   final String readStream;
   final String readStreamBackward;
@@ -29,19 +23,8 @@ final class Sql {
     channel = "factum_" + schema;
     appendGroup = "SELECT outcome, first_version, last_version, first_position, last_position, detail FROM " + s
         + "factum_append(?::varchar[], ?::varchar[], ?::bigint[], ?::int[], ?::uuid[], ?::boolean[], ?::varchar[], ?::text[], "
-        + "?::text[], ?::int[], ?::varchar[], ?::text[], ?)";
-    lockHead = "SELECT position FROM " + s + "factum_head WHERE id = 1 FOR UPDATE";
-    updateHead = "WITH moved AS (UPDATE " + s + "factum_head SET position = ? WHERE id = 1) SELECT pg_notify('" + channel + "', ?)";
+        + "?::text[], ?::int[], ?::varchar[], ?::text[], ?::int[], ?)";
     head = "SELECT position FROM " + s + "factum_head WHERE id = 1";
-    findIds = "SELECT id, stream_id, version, global_position FROM " + s + "events WHERE id = ANY(?)";
-    streamVersions = "SELECT stream_id, version FROM " + s + "streams WHERE stream_id = ANY(?)";
-    insertEvents = "INSERT INTO " + s + "events (id, stream_id, stream_type, event_type, event_data, metadata, version, "
-        + "global_position, schema_version, content_type, binary_data) "
-        + "SELECT i, st, ct, et, d::jsonb, m::jsonb, v, p, sv, ty, decode(b, 'base64') "
-        + "FROM unnest(?::uuid[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], "
-        + "?::int[], ?::varchar[], ?::text[]) AS x(i, st, ct, et, d, m, v, p, sv, ty, b)";
-    upsertStreams = "INSERT INTO " + s + "streams (stream_id, version) SELECT * FROM unnest(?::varchar[], ?::bigint[]) "
-        + "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version";
     streamVersion = "SELECT version FROM " + s + "streams WHERE stream_id = ?";
     String columns = "id, stream_id, event_type, version, schema_version, event_data::text, metadata::text, content_type, "
         + "binary_data, global_position, created_at";

@@ -59,7 +59,7 @@ CREATE TABLE subscription_checkpoints (
 --   0 written, 1 already appended (an idempotent retry), 2 wrong expected version (detail: the actual
 --   version, -1 when absent), 3 idempotency conflict (detail: "<event id>|<reason>").
 -- p_expected per append: -1 any, 0 no stream, -2 stream exists, n > 0 exactly n.
--- Events are flattened across appends; p_counts says how many belong to each.
+-- Events are flattened across appends; p_counts says how many belong to each, p_owner (1-based) which.
 CREATE FUNCTION factum_append(
     p_streams    VARCHAR[],
     p_categories VARCHAR[],
@@ -73,10 +73,16 @@ CREATE FUNCTION factum_append(
     p_schemas    INT[],
     p_contents   VARCHAR[],
     p_binary     TEXT[],
+    p_owner      INT[],
     p_channel    TEXT)
 RETURNS TABLE (outcome INT, first_version BIGINT, last_version BIGINT, first_position BIGINT, last_position BIGINT, detail TEXT)
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
+-- PL/pgSQL caches a generic plan per statement, made when the function first runs — typically on an
+-- empty table, where a sequential scan looks cheapest — and keeps it as the table grows (measured:
+-- calls slowing from 6 to 10 ms within seconds). Every lookup here has an index; forbid the scans.
+-- (Re-planning every call instead cost 6 ms per group.)
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -95,9 +101,66 @@ DECLARE
     v_first      RECORD;
     v_last       RECORD;
     v_bad        RECORD;
+    v_ok         BOOLEAN[];
+    v_cur        BIGINT[];
+    v_pos        BIGINT[];
+    v_total      BIGINT;
 BEGIN
     SELECT position INTO v_head FROM factum_head WHERE id = 1 FOR UPDATE;
     v_start := v_head;
+
+    -- Fast path, the usual case: every append to its own stream, no supplied id already stored.
+    -- Decide and write the whole group set-based: a few statements per group instead of per append.
+    IF (SELECT count(DISTINCT x) = count(*) FROM unnest(p_streams) AS x)
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = ANY (p_ids)) THEN
+        WITH a AS (
+            SELECT x.ord, x.n, coalesce(s.version, 0) AS cur,
+                   (x.expected = -1 OR (x.expected = 0 AND coalesce(s.version, 0) = 0)
+                    OR (x.expected = -2 AND coalesce(s.version, 0) > 0)
+                    OR (x.expected > 0 AND coalesce(s.version, 0) = x.expected)) AS ok
+              FROM unnest(p_streams, p_expected, p_counts) WITH ORDINALITY AS x(stream, expected, n, ord)
+              LEFT JOIN streams s ON s.stream_id = x.stream),
+        p AS (
+            SELECT a.*, v_head + sum(CASE WHEN a.ok THEN a.n ELSE 0 END) OVER (ORDER BY a.ord) - CASE WHEN a.ok THEN a.n ELSE 0 END AS pos0
+              FROM a)
+        SELECT array_agg(p.ok ORDER BY p.ord), array_agg(p.cur ORDER BY p.ord), array_agg(p.pos0 ORDER BY p.ord),
+               coalesce(sum(p.n) FILTER (WHERE p.ok), 0)
+          INTO v_ok, v_cur, v_pos, v_total
+          FROM p;
+
+        INSERT INTO events (id, stream_id, stream_type, event_type, event_data, metadata, version, global_position,
+                            schema_version, content_type, binary_data)
+        SELECT e.id, p_streams[e.owner], p_categories[e.owner], e.t, e.d::jsonb, e.m::jsonb,
+               v_cur[e.owner] + e.k, v_pos[e.owner] + e.k, e.s, e.c, decode(e.b, 'base64')
+          FROM (SELECT u.*, row_number() OVER (PARTITION BY u.owner ORDER BY u.ord) AS k
+                  FROM unnest(p_ids, p_types, p_data, p_metadata, p_schemas, p_contents, p_binary, p_owner)
+                       WITH ORDINALITY AS u(id, t, d, m, s, c, b, owner, ord)) AS e
+         WHERE v_ok[e.owner];
+
+        INSERT INTO streams (stream_id, version)
+        SELECT x.stream, v_cur[x.ord] + x.n
+          FROM unnest(p_streams, p_counts) WITH ORDINALITY AS x(stream, n, ord)
+         WHERE v_ok[x.ord]
+        ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version;
+
+        v_head := v_head + v_total;
+        RETURN QUERY
+        SELECT CASE WHEN v_ok[x.ord] THEN 0 ELSE 2 END,
+               CASE WHEN v_ok[x.ord] THEN v_cur[x.ord] + 1 ELSE 0 END,
+               CASE WHEN v_ok[x.ord] THEN v_cur[x.ord] + x.n ELSE 0 END,
+               CASE WHEN v_ok[x.ord] THEN v_pos[x.ord] + 1 ELSE 0 END,
+               CASE WHEN v_ok[x.ord] THEN v_pos[x.ord] + x.n ELSE 0 END,
+               CASE WHEN v_ok[x.ord] THEN NULL ELSE (CASE WHEN v_cur[x.ord] = 0 THEN -1 ELSE v_cur[x.ord] END)::TEXT END
+          FROM unnest(p_counts) WITH ORDINALITY AS x(n, ord)
+         ORDER BY x.ord;
+        IF v_head > v_start THEN
+            UPDATE factum_head SET position = v_head WHERE id = 1;
+            PERFORM pg_notify(p_channel, v_head::TEXT);
+        END IF;
+        RETURN;
+    END IF;
+
+    -- General path: appends decided one by one (retries, conflicts, several appends to one stream).
     FOR v_i IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
         v_n := p_counts[v_i];
         v_a := v_offset + 1;
