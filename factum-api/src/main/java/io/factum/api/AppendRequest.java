@@ -78,14 +78,14 @@ public final class AppendRequest {
       }
       int size = e.sizeInBytes();
       if (size > limits.maxEventBytes()) {
-        throw new InvalidEventException("Event #" + k + " (" + e.eventType() + ") of the append to '" + streamId + "' is "
+        throw new EventTooLargeException("Event #" + k + " (" + e.eventType() + ") of the append to '" + streamId + "' is "
             + size + " bytes, over the limit of " + limits.maxEventBytes()
             + " bytes per event; store large payloads elsewhere and reference them");
       }
       total += size;
     }
     if (total > limits.maxAppendBytes()) {
-      throw new InvalidEventException("The append to '" + streamId + "' is " + total + " bytes, over the limit of "
+      throw new EventTooLargeException("The append to '" + streamId + "' is " + total + " bytes, over the limit of "
           + limits.maxAppendBytes() + " bytes per append; split it into smaller appends");
     }
     return new AppendRequest(streamId, expected, events, total);

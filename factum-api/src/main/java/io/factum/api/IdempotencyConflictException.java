@@ -13,12 +13,19 @@ public final class IdempotencyConflictException extends FactumException {
 
   private final String streamId;
   private final UUID eventId;
+  private final String reason;
 
   public IdempotencyConflictException(String streamId, UUID eventId, String reason) {
     super("Event id " + eventId + " in the append to stream '" + streamId + "' conflicts with a stored event: "
         + reason + ". A retry must resend exactly the original batch; new events need new ids.");
     this.streamId = streamId;
     this.eventId = eventId;
+    this.reason = reason;
+  }
+
+  /** Why the id conflicts, e.g. that it is stored in another stream. */
+  public String reason() {
+    return reason;
   }
 
   /** The stream the rejected append targeted. */

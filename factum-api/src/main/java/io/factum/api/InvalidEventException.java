@@ -5,7 +5,7 @@ package io.factum.api;
  * the JSON its content type claims, an event or append over the size limit, an empty batch. The
  * message names the rule and the value. Nothing was written.
  */
-public final class InvalidEventException extends FactumException {
+public class InvalidEventException extends FactumException {
 
   public InvalidEventException(String message) {
     super(message);

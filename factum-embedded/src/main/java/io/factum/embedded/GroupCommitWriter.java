@@ -5,7 +5,7 @@ import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.FactumException;
 import io.factum.api.IdempotencyConflictException;
-import io.factum.api.InvalidEventException;
+import io.factum.api.EventTooLargeException;
 import io.factum.api.StorageException;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.core.UuidV7;
@@ -295,7 +295,7 @@ final class GroupCommitWriter implements Runnable {
         }
         long size = p.headerSize + (long) p.encoded.length();
         if (size > maxGroupBytes) {
-          throw new InvalidEventException("The append to '" + p.request.streamId() + "' encodes to " + size
+          throw new EventTooLargeException("The append to '" + p.request.streamId() + "' encodes to " + size
               + " bytes, more than this store's largest batch (" + maxGroupBytes + " bytes); split it into smaller appends");
         }
         if (log.segmentOf(logEnd) >= log.segmentCount()) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.api.EventData;
+import io.factum.api.EventTooLargeException;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.InvalidEventException;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ public interface ValidationContract extends StoreUnderTest {
     assertThat(big.sizeInBytes()).isEqualTo(max + 1);
 
     assertThatThrownBy(() -> store().append(stream("Order"), ExpectedVersion.ANY, event("Small", 1), big))
-        .isInstanceOf(InvalidEventException.class)
+        .isInstanceOf(EventTooLargeException.class)
         .hasMessageContaining("limit");
     assertNothingWritten();
   }
@@ -116,7 +117,7 @@ public interface ValidationContract extends StoreUnderTest {
     }
 
     assertThatThrownBy(() -> store().append(stream("Order"), ExpectedVersion.ANY, batch))
-        .isInstanceOf(InvalidEventException.class)
+        .isInstanceOf(EventTooLargeException.class)
         .hasMessageContaining("per append");
     assertNothingWritten();
   }

@@ -3,7 +3,7 @@ package io.factum.embedded.log;
 import static io.factum.embedded.log.BatchFormat.*;
 
 import io.factum.api.EventData;
-import io.factum.api.InvalidEventException;
+import io.factum.api.EventTooLargeException;
 import io.factum.embedded.index.Hashing;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -85,7 +85,7 @@ public final class BatchEncoder {
       size += eventSize(utf8(e.eventType()).length, contentTypeBytes(e).length, 0, 0) + e.sizeInBytes() + 8;
     }
     if (headerSize + size > maxBatchBytes) {
-      throw new InvalidEventException("The append to '" + streamId + "' encodes to about " + (headerSize + size)
+      throw new EventTooLargeException("The append to '" + streamId + "' encodes to about " + (headerSize + size)
           + " bytes, more than this store's largest batch (" + maxBatchBytes + " bytes); split it into smaller appends");
     }
     ByteBuffer out;
