@@ -68,7 +68,7 @@ final class AppendBody {
       return events;
     } catch (JsonProcessingException e) {
       throw ApiException.invalid("The request body is not valid JSON: " + e.getOriginalMessage()
-          + " (at byte " + e.getLocation().getByteOffset() + ")");
+          + (e.getLocation() == null ? "" : " (at byte " + e.getLocation().getByteOffset() + ")"));
     } catch (IOException e) {
       throw ApiException.invalid("The request body could not be read: " + e.getMessage());
     }
