@@ -679,7 +679,12 @@ final class HttpApi {
 
   /** Times and logs a finished request (Javalin's request logger). */
   void logged(Context ctx, Float ms) {
-    String route = ctx.endpoints().list().isEmpty() ? "unmatched" : ctx.endpoints().list().get(ctx.endpoints().list().size() - 1).path;
+    String route = "unmatched";
+    for (io.javalin.router.Endpoint e : ctx.endpoints().list()) {
+      if (e.method == ctx.method()) {
+        route = e.path;
+      }
+    }
     long nanos = ms == null ? 0 : (long) (ms * 1_000_000L);
     metrics.request(ctx.method().name(), route, ctx.statusCode(), nanos);
     if (LOG.isLoggable(Level.DEBUG)) {
