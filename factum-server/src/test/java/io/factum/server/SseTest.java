@@ -67,18 +67,30 @@ class SseTest {
       OutputStream out = socket.getOutputStream();
       out.write(req.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
-      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      status = Integer.parseInt(in.readLine().split(" ")[1]);
-      for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-        // headers
+      java.io.InputStream raw = new java.io.BufferedInputStream(socket.getInputStream());
+      String head = readHead(raw);
+      status = Integer.parseInt(head.split(" ")[1]);
+      java.io.InputStream body = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked") ? new Chunked(raw) : raw;
+      in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+    }
+
+    private String readHead(java.io.InputStream raw) throws IOException {
+      StringBuilder b = new StringBuilder();
+      while (!b.toString().endsWith("\r\n\r\n")) {
+        int c = raw.read();
+        if (c < 0) {
+          throw new IOException("no response head: " + b);
+        }
+        b.append((char) c);
       }
+      return b.toString();
     }
 
     Stream(String target) throws IOException {
       this(target, Map.of(), 0);
     }
 
-    /** The next SSE event (comments are collected), or null at the end of the stream. */
+    /** The next SSE event or comment (as event {@code ":"}), or null at the end of the stream. */
     Sse next() throws IOException {
       String id = null;
       String event = null;
@@ -90,6 +102,7 @@ class SseTest {
           }
         } else if (line.startsWith(":")) {
           comments.add(line);
+          return new Sse(null, ":", line);
         } else if (line.startsWith("id: ")) {
           id = line.substring(4);
         } else if (line.startsWith("event: ")) {
@@ -104,7 +117,7 @@ class SseTest {
     /** The next event that is not a {@code $checkpoint}. */
     Sse nextEvent() throws IOException {
       for (Sse e = next(); e != null; e = next()) {
-        if (!"$checkpoint".equals(e.event())) {
+        if (!"$checkpoint".equals(e.event()) && !":".equals(e.event())) {
           return e;
         }
       }
@@ -122,21 +135,64 @@ class SseTest {
     }
 
     private String readLine() throws IOException {
-      // chunked transfer: skip the chunk-size lines Jetty interleaves (hex digits alone on a line)
-      while (true) {
-        String line = in.readLine();
-        if (line == null || !line.matches("[0-9a-fA-F]+")) {
-          return line;
-        }
-        if (line.equals("0")) {
-          return null;
-        }
-      }
+      return in.readLine();
     }
 
     @Override
     public void close() throws IOException {
       socket.close();
+    }
+  }
+
+  /** Decodes HTTP/1.1 chunked transfer encoding. */
+  static final class Chunked extends java.io.InputStream {
+    private final java.io.InputStream in;
+    private int left;
+    private boolean done;
+
+    Chunked(java.io.InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (done) {
+        return -1;
+      }
+      if (left == 0) {
+        String size = line();
+        if (size.isEmpty()) {
+          size = line(); // the CRLF after the previous chunk's data
+        }
+        left = Integer.parseInt(size.split(";")[0].trim(), 16);
+        if (left == 0) {
+          done = true;
+          return -1;
+        }
+      }
+      int n = in.read(b, off, Math.min(len, left));
+      if (n < 0) {
+        done = true;
+        return -1;
+      }
+      left -= n;
+      return n;
+    }
+
+    private String line() throws IOException {
+      StringBuilder b = new StringBuilder();
+      for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+        if (c != '\r') {
+          b.append((char) c);
+        }
+      }
+      return b.toString();
     }
   }
 
@@ -216,12 +272,7 @@ class SseTest {
       s.awaitLive();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (s.comments.stream().noneMatch(c -> c.contains("heartbeat")) && System.nanoTime() < deadline) {
-        s.socket.setSoTimeout(2000);
-        try {
-          s.next();
-        } catch (java.net.SocketTimeoutException e) {
-          // nothing yet
-        }
+        s.next();
       }
       assertThat(s.comments).anyMatch(c -> c.contains("heartbeat"));
     }
