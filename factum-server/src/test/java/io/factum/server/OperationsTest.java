@@ -1,0 +1,219 @@
+package io.factum.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.factum.api.AppendResult;
+import io.factum.api.CheckpointStore;
+import io.factum.api.EventData;
+import io.factum.api.EventFilter;
+import io.factum.api.EventHandler;
+import io.factum.api.EventStore;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.RecordedEvent;
+import io.factum.api.SnapshotStore;
+import io.factum.api.StoreLimits;
+import io.factum.api.Subscription;
+import io.factum.core.InMemoryEventStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shutdown, configuration and logs: what an operator relies on. */
+@Timeout(120)
+class OperationsTest {
+
+  /** A real store whose appends wait at a gate, to hold a request in flight. */
+  static final class GatedStore implements EventStore {
+    final EventStore delegate = InMemoryEventStore.create();
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch gate = new CountDownLatch(1);
+
+    @Override
+    public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+      entered.countDown();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return delegate.append(streamId, expected, events);
+    }
+
+    @Override
+    public List<RecordedEvent> readStream(String streamId, long fromVersion, int maxCount) {
+      return delegate.readStream(streamId, fromVersion, maxCount);
+    }
+
+    @Override
+    public List<RecordedEvent> readStreamBackward(String streamId, long fromVersion, int maxCount) {
+      return delegate.readStreamBackward(streamId, fromVersion, maxCount);
+    }
+
+    @Override
+    public List<RecordedEvent> readAll(long afterPosition, int maxCount, EventFilter filter) {
+      return delegate.readAll(afterPosition, maxCount, filter);
+    }
+
+    @Override
+    public OptionalLong streamVersion(String streamId) {
+      return delegate.streamVersion(streamId);
+    }
+
+    @Override
+    public long headPosition() {
+      return delegate.headPosition();
+    }
+
+    @Override
+    public Subscription subscribeToAll(long afterPosition, EventFilter filter, EventHandler handler) {
+      return delegate.subscribeToAll(afterPosition, filter, handler);
+    }
+
+    @Override
+    public Subscription subscribeToStream(String streamId, long fromVersion, EventHandler handler) {
+      return delegate.subscribeToStream(streamId, fromVersion, handler);
+    }
+
+    @Override
+    public CheckpointStore checkpoints() {
+      return delegate.checkpoints();
+    }
+
+    @Override
+    public SnapshotStore snapshots() {
+      return delegate.snapshots();
+    }
+
+    @Override
+    public StoreLimits limits() {
+      return delegate.limits();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  @Test
+  void shutdownLetsAnAppendInFlightFinishAndRefusesNewRequests() throws Exception {
+    GatedStore store = new GatedStore();
+    FactumServer server = FactumServer.startOwning(store, ServerOptions.DEFAULT.withPort(0).withShutdownGrace(Duration.ofSeconds(30)));
+    Http http = new Http(server.uri());
+
+    CompletableFuture<Http.Reply> inFlight = CompletableFuture.supplyAsync(() -> http.post("/streams/Order-1", "{\"event_type\":\"A\",\"data\":{}}"));
+    assertThat(store.entered.await(30, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+
+    // While draining: the server is not ready and turns new work away.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Http.Reply ready = http.get("/health/ready");
+    while (ready.status() != 503 && System.nanoTime() < deadline) {
+      ready = http.get("/health/ready");
+    }
+    assertThat(ready.status()).isEqualTo(503);
+    assertThat(ready.json().path("status").asText()).isEqualTo("draining");
+    Http.Reply refused = http.post("/streams/Order-2", "{\"event_type\":\"A\",\"data\":{}}");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.json().path("error").asText()).isEqualTo("unavailable");
+    assertThat(closing).isNotDone();
+
+    store.gate.countDown();
+    Http.Reply done = inFlight.get(30, TimeUnit.SECONDS);
+    assertThat(done.status()).isEqualTo(201);
+    assertThat(done.json().path("last_position").asLong()).isEqualTo(1);
+    closing.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void configurationComesFromFlagsThenFileThenEnvironment(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("factum.properties");
+    Files.writeString(file, "port=3000\nstorage=memory\nheartbeat-seconds=5\n");
+    Map<String, String> env = Map.of("FACTUM_PORT", "4000", "FACTUM_HOST", "0.0.0.0", "FACTUM_DATA", "/var/lib/factum", "FACTUM_STORAGE", "postgres");
+    Map<String, String> flags = new HashMap<>();
+    flags.put("config", file.toString());
+    flags.put("port", "5000");
+
+    ServerConfig c = ServerConfig.resolve(flags, env);
+
+    assertThat(c.options().port()).as("flag beats file and env").isEqualTo(5000);
+    assertThat(c.storage()).as("file beats env").isEqualTo(ServerConfig.Storage.MEMORY);
+    assertThat(c.options().heartbeat()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.options().host()).as("env beats the default").isEqualTo("0.0.0.0");
+    assertThat(c.data()).isEqualTo(Path.of("/var/lib/factum"));
+    assertThat(c.options().maxSubscribers()).as("the default").isEqualTo(1000);
+    assertThat(ServerConfig.resolve(Map.of(), Map.of()).data()).isEqualTo(Path.of("./data"));
+  }
+
+  @Test
+  void badConfigurationIsRefusedWithTheKeyAndItsSource(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("port", "http"), Map.of()))
+        .hasMessageContaining("port").hasMessageContaining("--port");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of(), Map.of("FACTUM_PORT", "70000")))
+        .hasMessageContaining("FACTUM_PORT").hasMessageContaining("65535");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("storage", "mongo"), Map.of()))
+        .hasMessageContaining("embedded, memory or postgres");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("storage", "postgres"), Map.of()))
+        .hasMessageContaining("--jdbc-url");
+    Path file = dir.resolve("bad.properties");
+    Files.writeString(file, "prot=2113\n");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("config", file.toString()), Map.of()))
+        .hasMessageContaining("Unknown setting 'prot'");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("config", dir.resolve("none").toString()), Map.of()))
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void aServerOpenedFromConfigurationServesAndClosesItsStorage(@TempDir Path dir) {
+    ServerConfig config = ServerConfig.resolve(Map.of("port", "0", "data", dir.resolve("data").toString()), Map.of());
+    try (FactumServer server = FactumServer.open(config)) {
+      Http http = new Http(server.uri());
+      assertThat(http.post("/streams/Order-1", "{\"event_type\":\"A\",\"data\":{}}").status()).isEqualTo(201);
+      JsonNode info = http.get("/info").json();
+      assertThat(info.path("storage").asText()).startsWith("embedded");
+    }
+    // Reopened: the event is still there, and the directory's lock was released by the close.
+    try (FactumServer again = FactumServer.open(config)) {
+      assertThat(again.store().headPosition()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aTakenPortIsReportedClearly() {
+    try (FactumServer first = FactumServer.start(InMemoryEventStore.create(), ServerOptions.DEFAULT.withPort(0))) {
+      assertThatThrownBy(() -> FactumServer.start(InMemoryEventStore.create(), ServerOptions.DEFAULT.withPort(first.port())))
+          .hasMessageContaining("Cannot listen on 127.0.0.1:" + first.port())
+          .hasMessageContaining("--port");
+    }
+  }
+
+  @Test
+  void jsonLogsAreOneObjectPerLine() throws Exception {
+    LogRecord r = new LogRecord(Level.WARNING, "append to \"Order-1\" failed\nsecond line");
+    r.setLoggerName("io.factum.server.HttpApi");
+    r.setThrown(new IllegalStateException("disk full"));
+    String line = new Logs.JsonFormatter().format(r);
+
+    assertThat(line).endsWith("}\n").doesNotContain("\n{");
+    assertThat(line.substring(0, line.length() - 1)).doesNotContain("\n");
+    JsonNode json = Http.JSON.readTree(line);
+    assertThat(json.path("level").asText()).isEqualTo("WARNING");
+    assertThat(json.path("logger").asText()).isEqualTo("io.factum.server.HttpApi");
+    assertThat(json.path("message").asText()).isEqualTo("append to \"Order-1\" failed\nsecond line");
+    assertThat(json.path("error").asText()).contains("disk full");
+  }
+}
