@@ -1,0 +1,109 @@
+package io.factum.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.factum.api.EventData;
+import io.factum.api.EventFilter;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.RecordedEvent;
+import io.factum.api.StorageException;
+import io.factum.api.Subscription;
+import io.factum.core.InMemoryEventStore;
+import io.factum.embedded.EmbeddedEventStore;
+import io.factum.server.FactumServer;
+import io.factum.server.ServerOptions;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the client adds on top of the contract: reconnection, many subscribers, clear errors. */
+@Timeout(180)
+class FactumClientTest {
+
+  private static final ClientOptions FAST_RECONNECT = ClientOptions.DEFAULT.withReconnectDelay(Duration.ofMillis(50), Duration.ofMillis(500));
+
+  @Test
+  void aSubscriptionSurvivesAServerRestartWithoutGapOrDuplicate(@TempDir Path dir) throws Exception {
+    FactumServer server = FactumServer.startOwning(EmbeddedEventStore.open(dir), ServerOptions.DEFAULT.withPort(0));
+    int port = server.port();
+    List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
+    try (FactumClient client = FactumClient.connect(server.uri(), FAST_RECONNECT);
+        Subscription sub = client.subscribeToAll(0, EventFilter.ALL, seen::add)) {
+      for (int k = 0; k < 10; k++) {
+        client.append("Order-" + k, ExpectedVersion.ANY, EventData.json("A", "{}"));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 10);
+
+      server.close(); // the subscription loses its connection and keeps retrying
+      server = FactumServer.startOwning(EmbeddedEventStore.open(dir), ServerOptions.DEFAULT.withPort(port));
+      for (int k = 10; k < 20; k++) {
+        client.append("Order-" + k, ExpectedVersion.ANY, EventData.json("A", "{}"));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= 20);
+      assertThat(sub.state()).isIn(Subscription.State.LIVE, Subscription.State.CATCHING_UP);
+    } finally {
+      server.close();
+    }
+    assertThat(seen).extracting(RecordedEvent::globalPosition).containsExactlyElementsOf(LongStream.rangeClosed(1, 20).boxed().toList());
+  }
+
+  @Test
+  void twoHundredConcurrentSubscribersEachReceiveEveryEventInOrder() throws Exception {
+    try (FactumServer server = FactumServer.startOwning(InMemoryEventStore.create(), ServerOptions.DEFAULT.withPort(0));
+        FactumClient client = FactumClient.connect(server.uri(), ClientOptions.DEFAULT)) {
+      int subscribers = 200;
+      List<List<RecordedEvent>> received = new ArrayList<>();
+      List<Subscription> subs = new ArrayList<>();
+      for (int s = 0; s < subscribers; s++) {
+        List<RecordedEvent> mine = new CopyOnWriteArrayList<>();
+        received.add(mine);
+        subs.add(client.subscribeToAll(0, EventFilter.ALL, mine::add));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> subs.stream().allMatch(Subscription::isLive));
+      for (int k = 0; k < 100; k++) {
+        client.append("Order-" + (k % 10), ExpectedVersion.ANY, EventData.json("A", "{\"k\":" + k + "}"));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> received.stream().allMatch(r -> r.size() >= 100));
+      List<Long> expected = LongStream.rangeClosed(1, 100).boxed().toList();
+      for (List<RecordedEvent> r : received) {
+        assertThat(r).extracting(RecordedEvent::globalPosition).containsExactlyElementsOf(expected);
+      }
+      subs.forEach(Subscription::close);
+    }
+  }
+
+  @Test
+  void anUnreachableServerIsReportedWithWhatToDo() throws Exception {
+    int freePort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      freePort = s.getLocalPort();
+    }
+    assertThatThrownBy(() -> FactumClient.connect("http://127.0.0.1:" + freePort))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("Cannot reach the Factum server at http://127.0.0.1:" + freePort)
+        .hasMessageContaining("factum serve");
+    assertThatThrownBy(() -> FactumClient.connect(URI.create("ftp://x"), ClientOptions.DEFAULT))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://");
+  }
+
+  @Test
+  void aServerThatGoesAwayTurnsAppendsIntoStorageErrors() {
+    FactumServer server = FactumServer.startOwning(InMemoryEventStore.create(), ServerOptions.DEFAULT.withPort(0));
+    try (FactumClient client = FactumClient.connect(server.uri(), ClientOptions.DEFAULT)) {
+      client.append("Order-1", ExpectedVersion.ANY, EventData.json("A", "{}"));
+      server.close();
+      assertThatThrownBy(() -> client.append("Order-1", ExpectedVersion.ANY, EventData.json("A", "{}")))
+          .isInstanceOf(StorageException.class).hasMessageContaining("Factum server");
+    }
+  }
+}
