@@ -86,7 +86,10 @@ final class ServeCommand implements Callable<Integer> {
     FactumServer server = FactumServer.open(resolved);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // java.util.logging closes its handlers at shutdown too, so these two lines go to stderr directly.
+      System.err.println("factum: shutting down: finishing requests in flight, ending event streams");
       server.close();
+      System.err.println("factum: stopped");
       stopped.countDown();
     }, "factum-shutdown"));
     System.out.println("Factum is serving " + resolved.describeStorage() + " at " + server.uri());

@@ -19,6 +19,9 @@ import java.util.logging.Logger;
  */
 public final class Logs {
 
+  /** Loggers whose level is set here; held so they are not collected, which would drop the level. */
+  private static final java.util.List<Logger> CONFIGURED = new java.util.ArrayList<>();
+
   private Logs() {}
 
   /** Installs the given format ({@code text} or {@code json}) for the whole JVM. */
@@ -30,8 +33,11 @@ public final class Logs {
     handler.setFormatter(format.equals("json") ? new JsonFormatter() : new TextFormatter());
     root.addHandler(handler);
     root.setLevel(Level.INFO);
-    Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
-    Logger.getLogger("io.javalin").setLevel(Level.WARNING);
+    for (String quiet : new String[] {"org.eclipse.jetty", "io.javalin", "Javalin"}) {
+      Logger logger = Logger.getLogger(quiet);
+      logger.setLevel(Level.WARNING);
+      CONFIGURED.add(logger);
+    }
   }
 
   /** {@code 2026-11-26T22:00:00.123Z INFO  FactumServer: message}. */
