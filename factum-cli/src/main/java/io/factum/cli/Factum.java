@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       StatsCommand.class,
       DemoCommand.class,
       TourCommand.class,
+      OrdersCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -166,7 +166,7 @@ class FactumCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("serve", "append", "read", "read-all", "tail", "stats", "demo", "tour")) {
+    for (String command : List.of("serve", "append", "read", "read-all", "tail", "stats", "demo", "tour", "orders")) {
       Run help = factum(command, "--help");
       assertThat(help.exit()).as(command).isZero();
       assertThat(help.out()).as(command).contains("Usage: factum " + command);

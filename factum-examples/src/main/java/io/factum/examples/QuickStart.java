@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A tour of the Factum API on the durable embedded store, in a fresh temporary directory: append
  * with optimistic concurrency, an idempotent retry, stream and global reads with a filter, a live
- * subscription, and a reopen that finds everything again. Run it with {@code ./factum demo}. The code between the {@code tour} markers is quoted verbatim in the README (a test keeps the
+ * subscription, and a reopen that finds everything again. Run it with {@code ./factum tour}. The code between the {@code tour} markers is quoted verbatim in the README (a test keeps the
  * two identical).
  */
 public final class QuickStart {
