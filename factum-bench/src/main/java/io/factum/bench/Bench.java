@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code factum-bench}: measures Factum against raw baselines and writes {@code bench/results/}. */
-@Command(name = "factum-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Embedded.class, Bench.Toolkit.class, Bench.Postgres.class},
+@Command(name = "factum-bench", mixinStandardHelpOptions = true, subcommands = {Bench.Embedded.class, Bench.Toolkit.class, Bench.Postgres.class, Bench.Server.class},
     description = "Measures Factum against raw baselines in one run; writes JSON and Markdown to bench/results/.")
 public final class Bench implements Runnable {
 
@@ -18,6 +18,32 @@ public final class Bench implements Runnable {
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "server", mixinStandardHelpOptions = true,
+      description = "The server over HTTP on loopback: appends from 1 and 64 connections, reads, and SSE latency to 100 subscribers.")
+  static final class Server implements Callable<Integer> {
+
+    @Option(names = "--dir", description = "Scratch directory (default: ${DEFAULT-VALUE}).")
+    Path dir = Path.of("target", "bench-work");
+
+    @Option(names = "--out", description = "Where results go (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("bench", "results");
+
+    @Option(names = "--quick", description = "Tiny sizes: checks the bench runs, numbers mean nothing.")
+    boolean quick;
+
+    @Override
+    public Integer call() throws Exception {
+      Report report = new Report(quick ? "server-quick" : "server");
+      new ServerSuite(dir.resolve("server"), quick, report).run();
+      Path file = report.write(out);
+      System.out.println();
+      System.out.println(report.markdown());
+      System.out.println("Results written to " + file);
+      EmbeddedSuite.delete(dir.resolve("server"));
+      return 0;
+    }
   }
 
   @Command(name = "postgres", mixinStandardHelpOptions = true,

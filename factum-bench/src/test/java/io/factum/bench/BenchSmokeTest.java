@@ -54,4 +54,25 @@ class BenchSmokeTest {
       assertThat(r.get("median").asDouble()).as(r.toString()).isPositive();
     }
   }
+
+  @Test
+  void quickServerRunMeasuresHttpAgainstInProcess() throws Exception {
+    int exit = new CommandLine(new Bench()).execute("server", "--quick", "--dir", dir.resolve("work").toString(),
+        "--out", dir.resolve("out").toString());
+
+    assertThat(exit).isZero();
+    Path json;
+    try (Stream<Path> files = Files.list(dir.resolve("out"))) {
+      json = files.filter(p -> p.toString().endsWith("server-quick.json")).findFirst().orElseThrow();
+    }
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    java.util.List<String> names = new java.util.ArrayList<>();
+    root.get("results").forEach(r -> names.add(r.get("name").asText()));
+    assertThat(names).contains("http-append", "in-process-append", "http-noop", "http-read-all", "in-process-read-all",
+        "sse-delivery-latency", "in-process-delivery-latency");
+    for (JsonNode r : root.get("results")) {
+      assertThat(r.get("median").asDouble()).as(r.toString()).isPositive();
+    }
+    assertThat(root.get("ratios")).hasSizeGreaterThanOrEqualTo(5);
+  }
 }
