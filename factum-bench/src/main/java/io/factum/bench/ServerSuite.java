@@ -11,10 +11,6 @@ import io.factum.client.FactumClient;
 import io.factum.embedded.EmbeddedEventStore;
 import io.factum.server.FactumServer;
 import io.factum.server.ServerOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The server over real HTTP on loopback, each number next to the same work done in-process on the
  * same embedded store in the same run: appends from 1 and 64 connections, reads of {@code $all}, and
  * the delivery latency of Server-Sent Events to 100 subscribers. The load generator runs in the same
- * JVM as the server (one 2-core machine), so the HTTP numbers include the client's own cost.
+ * JVM as the server (one 2-core machine), so the HTTP numbers include the client's own cost; appends
+ * are driven twice, through {@link FactumClient} (what a Java application gets) and through {@link
+ * WireLoad} (a minimal client, close to what the server alone can serve).
  */
 final class ServerSuite {
+
+  /** One event per append, the same 256-byte payload as every other suite. */
+  private static final String APPEND_BODY = "[{\"event_type\":\"Loaded\",\"data\":" + EmbeddedSuite.PAYLOAD + "}]";
 
   private final Path work;
   private final boolean quick;
@@ -50,21 +51,25 @@ final class ServerSuite {
     EmbeddedSuite.delete(work);
     report.setting("payloadBytes", EmbeddedSuite.PAYLOAD_BYTES);
     report.setting("storage", "embedded, every append fsync'd");
-    report.setting("loadGenerator", "same JVM as the server, java.net.http via FactumClient");
+    report.setting("loadGenerator", "same JVM as the server: FactumClient (Apache HttpClient 5, blocking) and a minimal keep-alive HTTP/1.1 wire client");
     try (EmbeddedEventStore store = EmbeddedEventStore.open(work.resolve("store"));
         FactumServer server = FactumServer.start(store, ServerOptions.DEFAULT.withPort(0).withMaxSubscribers(500).withStorageName("embedded"));
         FactumClient client = FactumClient.connect(server.uri(), ClientOptions.DEFAULT)) {
-      Measurement http64 = null;
+      Measurement wire64 = null;
       for (int threads : new int[] {1, 64}) {
         Map<String, Object> params = Map.of("threads", threads, "eventsPerAppend", 1);
-        Measurement http = report.add(Measurement.of("http-append", params, "events/s", repeat(() -> appends(client, threads))));
+        Measurement http = report.add(Measurement.of("http-append-java-client", params, "events/s", repeat(() -> appends(client, threads))));
+        Measurement wire = report.add(Measurement.of("http-append-wire", params, "events/s",
+            repeat(() -> WireLoad.run(server.uri(), threads, seconds, t -> WireLoad.request("POST", "/streams/Wire-" + t, APPEND_BODY), 201))));
         Measurement local = report.add(Measurement.of("in-process-append", params, "events/s", repeat(() -> appends(store, threads))));
-        report.ratio("http / in-process appends (" + threads + " threads)", http, local, null);
-        http64 = http;
+        report.ratio("http (wire load) / in-process appends (" + threads + " threads)", wire, local, null);
+        report.ratio("FactumClient / wire load appends (" + threads + " threads)", http, wire, null);
+        wire64 = wire;
       }
-      Measurement noop = report.add(Measurement.of("http-noop", Map.of("threads", 64, "request", "GET /health/live"), "requests/s",
-          repeat(() -> noops(server.uri(), 64))));
-      report.ratio("http appends / http no-op requests (64 threads)", http64, noop, null);
+      byte[] live = WireLoad.request("GET", "/health/live", null);
+      Measurement noop = report.add(Measurement.of("http-noop-wire", Map.of("threads", 64, "request", "GET /health/live"), "requests/s",
+          repeat(() -> WireLoad.run(server.uri(), 64, seconds, t -> live, 200))));
+      report.ratio("http appends / http no-op requests (64 connections, wire load)", wire64, noop, null);
 
       fill(store, quick ? 20_000 : 300_000);
       long head = store.headPosition();
@@ -129,38 +134,6 @@ final class ServerSuite {
       throw new IllegalStateException(failures.get() + " writers failed");
     }
     return events.get() / ((System.nanoTime() - start) / 1e9);
-  }
-
-  /** The cheapest request the server answers, from {@code threads} threads: the HTTP ceiling. */
-  private double noops(URI base, int threads) throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest live = HttpRequest.newBuilder(base.resolve("health/live")).build();
-    AtomicLong requests = new AtomicLong();
-    long end = System.nanoTime() + (long) (seconds * 1e9);
-    List<Thread> workers = new ArrayList<>();
-    long start = System.nanoTime();
-    for (int t = 0; t < threads; t++) {
-      Thread w = new Thread(() -> {
-        long n = 0;
-        try {
-          while (System.nanoTime() < end) {
-            if (http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-              throw new IllegalStateException("health/live failed");
-            }
-            n++;
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        requests.addAndGet(n);
-      });
-      workers.add(w);
-      w.start();
-    }
-    for (Thread w : workers) {
-      w.join();
-    }
-    return requests.get() / ((System.nanoTime() - start) / 1e9);
   }
 
   private static void fill(EventStore store, int events) {

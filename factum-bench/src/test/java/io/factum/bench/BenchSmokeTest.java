@@ -68,7 +68,7 @@ class BenchSmokeTest {
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     java.util.List<String> names = new java.util.ArrayList<>();
     root.get("results").forEach(r -> names.add(r.get("name").asText()));
-    assertThat(names).contains("http-append", "in-process-append", "http-noop", "http-read-all", "in-process-read-all",
+    assertThat(names).contains("http-append-java-client", "http-append-wire", "in-process-append", "http-noop-wire", "http-read-all", "in-process-read-all",
         "sse-delivery-latency", "in-process-delivery-latency");
     for (JsonNode r : root.get("results")) {
       assertThat(r.get("median").asDouble()).as(r.toString()).isPositive();

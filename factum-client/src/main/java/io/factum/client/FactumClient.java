@@ -16,7 +16,6 @@ import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.Subscription;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.AbstractMap.SimpleEntry;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +92,7 @@ public final class FactumClient implements EventStore {
       throw new IllegalArgumentException("The server address must be an http:// or https:// URL, got '" + base + "'");
     }
     Transport transport = new Transport(normalized, options);
-    Transport.Response r = transport.send(transport.request("/info").GET().build(), true);
+    Transport.Response r = transport.send(Transport.Call.get("/info"), true);
     if (r.status() != 200) {
       throw new StorageException("The server at " + normalized + " answered " + r.status()
           + " to GET /info; is it a Factum server? " + Transport.error(r).getMessage());
@@ -129,9 +128,9 @@ public final class FactumClient implements EventStore {
   }
 
   /** Sends a request after checking the client is open. */
-  Transport.Response send(HttpRequest request, boolean idempotent) {
+  Transport.Response send(Transport.Call call, boolean idempotent) {
     checkOpen();
-    return transport.send(request, idempotent);
+    return transport.send(call, idempotent);
   }
 
   @Override
@@ -139,12 +138,8 @@ public final class FactumClient implements EventStore {
     checkOpen();
     AppendRequest request = AppendRequest.validate(streamId, expected, events, limits);
     boolean idempotent = !request.hasEventsWithoutId();
-    HttpRequest http = transport.request(Transport.path("streams", streamId))
-        .header("Content-Type", "application/json")
-        .header("Expected-Version", expected.toString())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.appendBody(request.events())))
-        .build();
-    Transport.Response r = send(http, idempotent);
+    Transport.Response r = send(Transport.Call.post(Transport.path("streams", streamId), Json.appendBody(request.events()),
+        expected.toString()), idempotent);
     if (r.status() == 200 || r.status() == 201) {
       return Json.appendResult(r.body());
     }
@@ -173,7 +168,7 @@ public final class FactumClient implements EventStore {
           new SimpleEntry<>("from", Long.toString(from)),
           new SimpleEntry<>("limit", Integer.toString(limit)),
           new SimpleEntry<>("direction", backward ? "backward" : "forward"));
-      Transport.Response r = send(transport.request(Transport.path("streams", streamId) + Transport.query(q)).GET().build(), true);
+      Transport.Response r = send(Transport.Call.get(Transport.path("streams", streamId) + Transport.query(q)), true);
       if (r.status() == 404) {
         return out; // the stream does not exist: an empty read, as the contract says
       }
@@ -206,7 +201,7 @@ public final class FactumClient implements EventStore {
       q.add(new SimpleEntry<>("after", Long.toString(after)));
       q.add(new SimpleEntry<>("limit", Integer.toString(limit)));
       addFilter(q, filter);
-      Transport.Response r = send(transport.request("/all" + Transport.query(q)).GET().build(), true);
+      Transport.Response r = send(Transport.Call.get("/all" + Transport.query(q)), true);
       if (r.status() != 200) {
         throw Transport.error(r);
       }
@@ -229,7 +224,7 @@ public final class FactumClient implements EventStore {
   @Override
   public OptionalLong streamVersion(String streamId) {
     io.factum.api.StreamIds.requireValid(streamId);
-    Transport.Response r = send(transport.request(Transport.path("streams", streamId, "version")).GET().build(), true);
+    Transport.Response r = send(Transport.Call.get(Transport.path("streams", streamId, "version")), true);
     if (r.status() == 404) {
       return OptionalLong.empty();
     }
@@ -241,7 +236,7 @@ public final class FactumClient implements EventStore {
 
   @Override
   public long headPosition() {
-    Transport.Response r = send(transport.request("/info").GET().build(), true);
+    Transport.Response r = send(Transport.Call.get("/info"), true);
     if (r.status() != 200) {
       throw Transport.error(r);
     }
@@ -317,5 +312,6 @@ public final class FactumClient implements EventStore {
       s.close();
     }
     watchdog.shutdownNow();
+    transport.close();
   }
 }

@@ -2,7 +2,6 @@ package io.factum.client;
 
 import io.factum.api.CheckpointStore;
 import io.factum.api.ReadArguments;
-import java.net.http.HttpRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,7 @@ final class RemoteCheckpoints implements CheckpointStore {
   @Override
   public OptionalLong load(String name) {
     ReadArguments.checkCheckpointName(name);
-    Transport.Response r = client.send(client.transport().request(Transport.path("checkpoints", name)).GET().build(), true);
+    Transport.Response r = client.send(Transport.Call.get(Transport.path("checkpoints", name)), true);
     if (r.status() == 404) {
       return OptionalLong.empty();
     }
@@ -33,9 +32,7 @@ final class RemoteCheckpoints implements CheckpointStore {
   @Override
   public void save(String name, long position) {
     ReadArguments.checkCheckpoint(name, position);
-    HttpRequest put = client.transport().request(Transport.path("checkpoints", name))
-        .header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.positionBody(position))).build();
+    Transport.Call put = Transport.Call.put(Transport.path("checkpoints", name), Json.positionBody(position));
     Transport.Response r = client.send(put, true);
     if (r.status() != 200) {
       throw Transport.error(r);
@@ -45,7 +42,7 @@ final class RemoteCheckpoints implements CheckpointStore {
   @Override
   public void delete(String name) {
     ReadArguments.checkCheckpointName(name);
-    Transport.Response r = client.send(client.transport().request(Transport.path("checkpoints", name)).DELETE().build(), true);
+    Transport.Response r = client.send(Transport.Call.delete(Transport.path("checkpoints", name)), true);
     if (r.status() != 204 && r.status() != 200) {
       throw Transport.error(r);
     }
@@ -53,7 +50,7 @@ final class RemoteCheckpoints implements CheckpointStore {
 
   @Override
   public Map<String, Long> all() {
-    Transport.Response r = client.send(client.transport().request("/checkpoints").GET().build(), true);
+    Transport.Response r = client.send(Transport.Call.get("/checkpoints"), true);
     if (r.status() != 200) {
       throw Transport.error(r);
     }

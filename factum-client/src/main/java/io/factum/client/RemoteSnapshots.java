@@ -4,7 +4,6 @@ import io.factum.api.InvalidEventException;
 import io.factum.api.Snapshot;
 import io.factum.api.SnapshotStore;
 import io.factum.api.StreamIds;
-import java.net.http.HttpRequest;
 import java.util.Optional;
 
 /** The server's snapshot store, over {@code /streams/{id}/snapshot}. */
@@ -19,7 +18,7 @@ final class RemoteSnapshots implements SnapshotStore {
   @Override
   public Optional<Snapshot> load(String streamId) {
     StreamIds.requireValid(streamId);
-    Transport.Response r = client.send(client.transport().request(Transport.path("streams", streamId, "snapshot")).GET().build(), true);
+    Transport.Response r = client.send(Transport.Call.get(Transport.path("streams", streamId, "snapshot")), true);
     if (r.status() == 404) {
       return Optional.empty();
     }
@@ -34,9 +33,7 @@ final class RemoteSnapshots implements SnapshotStore {
     if (snapshot == null) {
       throw new InvalidEventException("Snapshot is missing");
     }
-    HttpRequest put = client.transport().request(Transport.path("streams", snapshot.streamId(), "snapshot"))
-        .header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.snapshotBody(snapshot))).build();
+    Transport.Call put = Transport.Call.put(Transport.path("streams", snapshot.streamId(), "snapshot"), Json.snapshotBody(snapshot));
     Transport.Response r = client.send(put, true);
     if (r.status() != 200) {
       throw Transport.error(r);
@@ -46,7 +43,7 @@ final class RemoteSnapshots implements SnapshotStore {
   @Override
   public void delete(String streamId) {
     StreamIds.requireValid(streamId);
-    Transport.Response r = client.send(client.transport().request(Transport.path("streams", streamId, "snapshot")).DELETE().build(), true);
+    Transport.Response r = client.send(Transport.Call.delete(Transport.path("streams", streamId, "snapshot")), true);
     if (r.status() != 204 && r.status() != 200) {
       throw Transport.error(r);
     }

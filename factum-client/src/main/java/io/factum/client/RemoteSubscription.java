@@ -8,8 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -55,7 +53,7 @@ final class RemoteSubscription implements Subscription {
   /** The position of the last event or checkpoint received: where a reconnect resumes. */
   private long resumeAfter;
   private volatile long lastByteNanos = System.nanoTime();
-  private InputStream current; // guarded by lock
+  private Transport.Streamed current; // guarded by lock
   private boolean inHandler; // guarded by lock
   private volatile boolean closed;
 
@@ -119,37 +117,35 @@ final class RemoteSubscription implements Subscription {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
   /** One connection: reads until it ends. Returns whether anything arrived (to reset the backoff). */
   private boolean connectAndRead() throws IOException {
-    HttpRequest request = client.transport().request(pathAfter.apply(nextVersion > 0 ? nextVersion : resumeAfter))
-        .timeout(client.options().connectTimeout().plus(client.options().requestTimeout()))
-        .header("Accept", "text/event-stream")
-        .GET().build();
-    HttpResponse<InputStream> response;
-    try {
-      response = client.transport().http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      throw new IOException("interrupted while connecting", e);
-    }
-    InputStream in = response.body();
+    ClientOptions o = client.options();
+    // Reads wait at most this long for a byte; the idle watchdog usually acts first.
+    Duration readTimeout = max(o.requestTimeout(), o.streamIdleTimeout()).plus(o.connectTimeout());
+    Transport.Streamed response = client.transport().stream(pathAfter.apply(nextVersion > 0 ? nextVersion : resumeAfter), readTimeout);
     synchronized (lock) {
       if (closed) {
-        in.close();
+        response.close();
         return false;
       }
-      current = in;
+      current = response;
     }
     try {
-      if (response.statusCode() != 200) {
+      InputStream in = response.body();
+      if (response.status() != 200) {
         byte[] body = in.readNBytes(64 * 1024);
-        throw Transport.error(new Transport.Response(response.statusCode(), body));
+        throw Transport.error(new Transport.Response(response.status(), body));
       }
       return read(in);
     } finally {
       synchronized (lock) {
         current = null;
       }
-      in.close();
+      response.close();
     }
   }
 
@@ -277,16 +273,8 @@ final class RemoteSubscription implements Subscription {
     synchronized (lock) {
       if (current != null && !inHandler) {
         lastByteNanos = System.nanoTime();
-        closeQuietly(current);
+        current.abort();
       }
-    }
-  }
-
-  private static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException ignored) {
-      // closing to abort: nothing to report
     }
   }
 
@@ -332,7 +320,7 @@ final class RemoteSubscription implements Subscription {
         state = State.CLOSED;
       }
       if (current != null) {
-        closeQuietly(current);
+        current.abort();
       }
       if (!inHandler) {
         worker.interrupt();
