@@ -32,6 +32,7 @@ import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -112,6 +113,7 @@ final class Transport implements AutoCloseable {
    * the open subscriptions plus concurrent requests of one client.
    */
   private static final int MAX_CONNECTIONS = 10_000;
+  private static final TimeValue IDLE_EVICTION = TimeValue.ofSeconds(30);
 
   private final CloseableHttpClient http;
   private final URI base;
@@ -127,12 +129,16 @@ final class Transport implements AutoCloseable {
         .setDefaultConnectionConfig(ConnectionConfig.custom()
             .setConnectTimeout(timeout(options.connectTimeout()))
             .setSocketTimeout(timeout(options.requestTimeout()))
+            // A connection idle this long is checked before reuse: the server may have closed it,
+            // and a request without event ids must not be sent into a dead connection (no retry).
+            .setValidateAfterInactivity(TimeValue.ofSeconds(1))
             .build())
         .build();
     this.http = HttpClients.custom()
         .setConnectionManager(connections)
         .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout(options.requestTimeout())).build())
         .disableAutomaticRetries() // send() decides what may be retried
+        .evictIdleConnections(IDLE_EVICTION) // before the server's own idle timeout (60 s by default)
         .disableRedirectHandling()
         .disableCookieManagement()
         .disableAuthCaching()

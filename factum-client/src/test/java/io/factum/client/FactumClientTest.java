@@ -106,4 +106,18 @@ class FactumClientTest {
           .isInstanceOf(StorageException.class).hasMessageContaining("Factum server");
     }
   }
+
+  @Test
+  void appendsWithoutIdsSucceedAfterTheServerClosedTheIdleConnections() throws Exception {
+    ServerOptions shortIdle = ServerOptions.DEFAULT.withPort(0).withHeartbeat(Duration.ofMillis(200)).withIdleTimeout(Duration.ofMillis(500));
+    try (FactumServer server = FactumServer.startOwning(InMemoryEventStore.create(), shortIdle);
+        FactumClient client = FactumClient.connect(server.uri(), ClientOptions.DEFAULT)) {
+      for (int round = 1; round <= 3; round++) {
+        // No event ids: the client must not retry these, so a stale pooled connection would fail them.
+        client.append("Order-1", ExpectedVersion.ANY, EventData.json("A", "{}"));
+        Thread.sleep(1_500); // the server closes the idle keep-alive connection meanwhile
+      }
+      assertThat(client.streamVersion("Order-1")).hasValue(3);
+    }
+  }
 }
