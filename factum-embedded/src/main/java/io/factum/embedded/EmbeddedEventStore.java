@@ -9,13 +9,14 @@ import io.factum.api.EventFilter;
 import io.factum.api.EventHandler;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
-import io.factum.api.FactumException;
 import io.factum.api.ReadArguments;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StorageException;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.Subscription;
+import io.factum.core.AppendAnswers;
+import io.factum.core.WriterGate;
 import io.factum.core.subscription.AllPage;
 import io.factum.core.subscription.SubscriptionEngine;
 import io.factum.embedded.index.Hashing;
@@ -29,11 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Factum's durable, single-node event store in a directory: no server, no set-up.
@@ -65,7 +64,7 @@ public final class EmbeddedEventStore implements EventStore {
   private final Thread writerThread;
   private final SubscriptionEngine subscriptions;
   private final ScheduledExecutorService checkpointer;
-  private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
+  private final WriterGate gate = new WriterGate();
   private final Object checkpointLock = new Object();
   private final int maxGroupBytes;
   /** Each appending thread encodes its own events (see {@link BatchEncoder}). */
@@ -73,7 +72,6 @@ public final class EmbeddedEventStore implements EventStore {
   private volatile GroupCommitWriter.Published published;
   private volatile GroupCommitWriter.Published checkpointed;
   private volatile long lastCheckpointNanos = System.nanoTime();
-  private volatile boolean closed;
   private final FileCheckpointStore checkpoints;
   private final FileSnapshotStore snapshots;
 
@@ -152,24 +150,10 @@ public final class EmbeddedEventStore implements EventStore {
     AppendRequest request = AppendRequest.validate(streamId, expected, events, options.limits());
     ensureOpen();
     GroupCommitWriter.Pending pending = new GroupCommitWriter.Pending(request, encoders.get(), maxGroupBytes);
-    submitLock.readLock().lock();
-    try {
-      ensureOpen();
-      writer.submit(pending);
-    } finally {
-      submitLock.readLock().unlock();
+    if (!gate.pass(() -> writer.submit(pending))) {
+      ensureOpen(); // throws: the store was closed meanwhile
     }
-    try {
-      return pending.result.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof FactumException) {
-        // Rethrown as a fresh exception of the same kind would lose the type; add this thread's stack instead.
-        cause.addSuppressed(new Exception("append called here"));
-        throw (FactumException) cause;
-      }
-      throw new StorageException("Append failed: " + cause, cause);
-    }
+    return AppendAnswers.await(pending.result);
   }
 
   // ---------------------------------------------------------------- reads
@@ -384,14 +368,8 @@ public final class EmbeddedEventStore implements EventStore {
    */
   @Override
   public void close() {
-    submitLock.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    } finally {
-      submitLock.writeLock().unlock();
+    if (!gate.close()) {
+      return;
     }
     writer.stop();
     try {
@@ -418,7 +396,7 @@ public final class EmbeddedEventStore implements EventStore {
   }
 
   private void ensureOpen() {
-    if (closed) {
+    if (gate.isClosed()) {
       throw new StoreClosedException("The store in " + dir.root + " is closed; open it again with EmbeddedEventStore.open");
     }
   }

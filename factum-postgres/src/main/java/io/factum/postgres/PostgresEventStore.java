@@ -10,7 +10,6 @@ import io.factum.api.EventFilter;
 import io.factum.api.EventHandler;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
-import io.factum.api.FactumException;
 import io.factum.api.ReadArguments;
 import io.factum.api.RecordedEvent;
 import io.factum.api.Snapshot;
@@ -20,6 +19,8 @@ import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.StreamIds;
 import io.factum.api.Subscription;
+import io.factum.core.AppendAnswers;
+import io.factum.core.WriterGate;
 import io.factum.core.subscription.AllPage;
 import io.factum.core.subscription.SubscriptionEngine;
 import java.lang.System.Logger.Level;
@@ -37,9 +38,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -73,10 +72,9 @@ public final class PostgresEventStore implements EventStore {
   private final PostgresWriter writer;
   private final Thread writerThread;
   private final Thread listenerThread;
-  private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
+  private final WriterGate gate = new WriterGate();
   private final CheckpointStore checkpoints = new Checkpoints();
   private final SnapshotStore snapshots = new Snapshots();
-  private volatile boolean closed;
 
   private PostgresEventStore(DataSource dataSource, HikariDataSource ownedPool, PostgresOptions options) {
     this.dataSource = dataSource;
@@ -153,23 +151,10 @@ public final class PostgresEventStore implements EventStore {
   AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events, Runnable beforeCommit) {
     AppendRequest request = AppendRequest.validate(streamId, expected, events, options.limits());
     PostgresWriter.Pending pending = new PostgresWriter.Pending(request, beforeCommit);
-    submitLock.readLock().lock();
-    try {
-      ensureOpen();
-      writer.submit(pending);
-    } finally {
-      submitLock.readLock().unlock();
+    if (!gate.pass(() -> writer.submit(pending))) {
+      ensureOpen(); // throws: the store was closed meanwhile
     }
-    try {
-      return pending.result.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof FactumException) {
-        cause.addSuppressed(new Exception("append called here"));
-        throw (FactumException) cause;
-      }
-      throw new StorageException("Append failed: " + cause, cause);
-    }
+    return AppendAnswers.await(pending.result);
   }
 
   private void committed(long head, Set<String> streams) {
@@ -238,26 +223,12 @@ public final class PostgresEventStore implements EventStore {
   @Override
   public OptionalLong streamVersion(String streamId) {
     ReadArguments.checkStreamId(streamId);
-    ensureOpen();
-    try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql.streamVersion)) {
-      s.setString(1, streamId);
-      try (ResultSet r = s.executeQuery()) {
-        return r.next() ? OptionalLong.of(r.getLong(1)) : OptionalLong.empty();
-      }
-    } catch (SQLException e) {
-      throw Errors.unreachable("read the version of " + streamId, e);
-    }
+    return optionalLong(sql.streamVersion, "read the version of " + streamId, s -> s.setString(1, streamId));
   }
 
   @Override
   public long headPosition() {
-    ensureOpen();
-    try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql.head); ResultSet r = s.executeQuery()) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      throw Errors.unreachable("read the head position", e);
-    }
+    return optionalLong(sql.head, "read the head position", s -> { }).orElse(0);
   }
 
   @FunctionalInterface
@@ -310,7 +281,7 @@ public final class PostgresEventStore implements EventStore {
    */
   private void listen() {
     long backoff = 100;
-    while (!closed) {
+    while (!gate.isClosed()) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
         try (var s = c.createStatement()) {
@@ -318,14 +289,14 @@ public final class PostgresEventStore implements EventStore {
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         backoff = 100;
-        while (!closed) {
+        while (!gate.isClosed()) {
           PGNotification[] notes = pg.getNotifications(500);
           if (notes != null && notes.length > 0) {
             subscriptions.onAppended(null);
           }
         }
       } catch (SQLException | RuntimeException e) {
-        if (closed) {
+        if (gate.isClosed()) {
           return;
         }
         LOG.log(Level.DEBUG, "Notification listener lost its connection; reconnecting in " + backoff + " ms", e);
@@ -361,15 +332,7 @@ public final class PostgresEventStore implements EventStore {
     @Override
     public OptionalLong load(String name) {
       ReadArguments.checkCheckpointName(name);
-      ensureOpen();
-      try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql.loadCheckpoint)) {
-        s.setString(1, name);
-        try (ResultSet r = s.executeQuery()) {
-          return r.next() ? OptionalLong.of(r.getLong(1)) : OptionalLong.empty();
-        }
-      } catch (SQLException e) {
-        throw Errors.unreachable("load checkpoint " + name, e);
-      }
+      return optionalLong(sql.loadCheckpoint, "load checkpoint " + name, s -> s.setString(1, name));
     }
 
     @Override
@@ -444,6 +407,19 @@ public final class PostgresEventStore implements EventStore {
     }
   }
 
+  /** The first column of the first row, a number, or empty when there is no row. */
+  private OptionalLong optionalLong(String statement, String action, Binder binder) {
+    ensureOpen();
+    try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
+      binder.bind(s);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? OptionalLong.of(r.getLong(1)) : OptionalLong.empty();
+      }
+    } catch (SQLException e) {
+      throw Errors.unreachable(action, e);
+    }
+  }
+
   private void update(String statement, String action, Binder binder) {
     ensureOpen();
     try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
@@ -459,14 +435,8 @@ public final class PostgresEventStore implements EventStore {
   /** Finishes appends already submitted, stops subscriptions and the listener, closes an owned pool. Idempotent. */
   @Override
   public void close() {
-    submitLock.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    } finally {
-      submitLock.writeLock().unlock();
+    if (!gate.close()) {
+      return;
     }
     writer.stop();
     try {
@@ -482,7 +452,7 @@ public final class PostgresEventStore implements EventStore {
   }
 
   private void ensureOpen() {
-    if (closed) {
+    if (gate.isClosed()) {
       throw new StoreClosedException("This PostgreSQL event store is closed; create a new one");
     }
   }

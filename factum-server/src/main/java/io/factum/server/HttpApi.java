@@ -440,21 +440,26 @@ final class HttpApi {
     return seg.get(0);
   }
 
+  /** {@code field: [{name, position, lag}]}, the lag against {@code head}. */
+  private static void checkpointArray(JsonGenerator g, String field, Map<String, Long> checkpoints, long head) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (Map.Entry<String, Long> c : checkpoints.entrySet()) {
+      g.writeStartObject();
+      g.writeStringField("name", c.getKey());
+      g.writeNumberField("position", c.getValue());
+      g.writeNumberField("lag", Math.max(0, head - c.getValue()));
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
   private void listCheckpoints(Context ctx) {
     Requests.onlyParams(ctx, Set.of());
     Map<String, Long> all = store.checkpoints().all();
     long head = store.headPosition();
     json(ctx, 200, g -> {
       g.writeStartObject();
-      g.writeArrayFieldStart("checkpoints");
-      for (Map.Entry<String, Long> c : all.entrySet()) {
-        g.writeStartObject();
-        g.writeStringField("name", c.getKey());
-        g.writeNumberField("position", c.getValue());
-        g.writeNumberField("lag", Math.max(0, head - c.getValue()));
-        g.writeEndObject();
-      }
-      g.writeEndArray();
+      checkpointArray(g, "checkpoints", all, head);
       g.writeEndObject();
     });
   }
@@ -539,15 +544,7 @@ final class HttpApi {
         projectionStatus(g, s);
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("subscriptions");
-      for (Map.Entry<String, Long> c : checkpoints.entrySet()) {
-        g.writeStartObject();
-        g.writeStringField("name", c.getKey());
-        g.writeNumberField("position", c.getValue());
-        g.writeNumberField("lag", Math.max(0, head - c.getValue()));
-        g.writeEndObject();
-      }
-      g.writeEndArray();
+      checkpointArray(g, "subscriptions", checkpoints, head);
       g.writeNumberField("live_streams", hub.size());
       g.writeEndObject();
     });

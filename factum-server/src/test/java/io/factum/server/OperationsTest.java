@@ -5,24 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.factum.api.AppendResult;
-import io.factum.api.CheckpointStore;
 import io.factum.api.EventData;
-import io.factum.api.EventFilter;
-import io.factum.api.EventHandler;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
-import io.factum.api.RecordedEvent;
-import io.factum.api.SnapshotStore;
-import io.factum.api.StoreLimits;
-import io.factum.api.Subscription;
 import io.factum.core.InMemoryEventStore;
+import io.factum.tck.ForwardingEventStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,10 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 class OperationsTest {
 
   /** A real store whose appends wait at a gate, to hold a request in flight. */
-  static final class GatedStore implements EventStore {
-    final EventStore delegate = InMemoryEventStore.create();
+  static final class GatedStore extends ForwardingEventStore {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch gate = new CountDownLatch(1);
+
+    GatedStore() {
+      super(InMemoryEventStore.create());
+    }
 
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
@@ -51,61 +46,6 @@ class OperationsTest {
         Thread.currentThread().interrupt();
       }
       return delegate.append(streamId, expected, events);
-    }
-
-    @Override
-    public List<RecordedEvent> readStream(String streamId, long fromVersion, int maxCount) {
-      return delegate.readStream(streamId, fromVersion, maxCount);
-    }
-
-    @Override
-    public List<RecordedEvent> readStreamBackward(String streamId, long fromVersion, int maxCount) {
-      return delegate.readStreamBackward(streamId, fromVersion, maxCount);
-    }
-
-    @Override
-    public List<RecordedEvent> readAll(long afterPosition, int maxCount, EventFilter filter) {
-      return delegate.readAll(afterPosition, maxCount, filter);
-    }
-
-    @Override
-    public OptionalLong streamVersion(String streamId) {
-      return delegate.streamVersion(streamId);
-    }
-
-    @Override
-    public long headPosition() {
-      return delegate.headPosition();
-    }
-
-    @Override
-    public Subscription subscribeToAll(long afterPosition, EventFilter filter, EventHandler handler) {
-      return delegate.subscribeToAll(afterPosition, filter, handler);
-    }
-
-    @Override
-    public Subscription subscribeToStream(String streamId, long fromVersion, EventHandler handler) {
-      return delegate.subscribeToStream(streamId, fromVersion, handler);
-    }
-
-    @Override
-    public CheckpointStore checkpoints() {
-      return delegate.checkpoints();
-    }
-
-    @Override
-    public SnapshotStore snapshots() {
-      return delegate.snapshots();
-    }
-
-    @Override
-    public StoreLimits limits() {
-      return delegate.limits();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 
