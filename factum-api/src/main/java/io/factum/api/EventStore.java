@@ -3,6 +3,7 @@ package io.factum.api;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An append-only store of events, organised in streams, with one global order.
@@ -39,6 +40,31 @@ public interface EventStore extends AutoCloseable {
   /** Varargs form of {@link #append(String, ExpectedVersion, List)}. */
   default AppendResult append(String streamId, ExpectedVersion expected, EventData... events) {
     return append(streamId, expected, events == null ? null : Arrays.asList(events));
+  }
+
+  /**
+   * Starts {@link #append(String, ExpectedVersion, List) append} and returns without waiting for it:
+   * the future completes with what {@code append} would return, once the events are as durable, or
+   * fails with what it would throw (bad input included; nothing is written then). This method itself
+   * never throws.
+   *
+   * <p><b>Order.</b> Appends started by one thread are decided in the order they were started, so a
+   * caller can pipeline appends to one stream with consecutive expected versions without waiting for
+   * each, and many appends in flight share syncs (a single thread reaches the throughput of many).
+   *
+   * <p><b>Callbacks.</b> Dependent actions attached without an executor may run on the store's own
+   * writer or completion thread, like a Kafka producer's callbacks: keep them short and never wait in
+   * them for another append; use the {@code ...Async(..., executor)} forms for real work.
+   *
+   * <p>The default calls {@code append} on the calling thread and returns a completed future; the
+   * embedded and PostgreSQL stores queue the append and return at once.
+   */
+  default CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
+    try {
+      return CompletableFuture.completedFuture(append(streamId, expected, events));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**

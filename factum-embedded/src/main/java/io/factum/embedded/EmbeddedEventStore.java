@@ -15,6 +15,7 @@ import io.factum.api.StorageException;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.Subscription;
+import io.factum.core.AnsweringThreads;
 import io.factum.core.AppendAnswers;
 import io.factum.core.WriterGate;
 import io.factum.core.subscription.AllPage;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -88,7 +90,7 @@ public final class EmbeddedEventStore implements EventStore {
     this.maxGroupBytes = maxGroupBytes(dir.segmentSizeBits);
     this.writer = new GroupCommitWriter("factum-" + name, indexed, new StreamCache(options.streamCacheSize()), recovered.state(), maxGroupBytes,
         this::onPublished);
-    this.writerThread = new Thread(writer, "factum-" + name + "-writer");
+    this.writerThread = new Thread(AnsweringThreads.marking(writer), "factum-" + name + "-writer");
     writerThread.setDaemon(true);
     writerThread.start();
     this.checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -147,13 +149,27 @@ public final class EmbeddedEventStore implements EventStore {
 
   @Override
   public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+    return AppendAnswers.await(submit(streamId, expected, events, true));
+  }
+
+  @Override
+  public CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
+    try {
+      return submit(streamId, expected, events, false).copy(); // a copy: cancelling it cannot touch the writer's answer
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Validates and encodes on the caller's thread, then queues the append for the writer. */
+  private CompletableFuture<AppendResult> submit(String streamId, ExpectedVersion expected, List<EventData> events, boolean callerWaits) {
     AppendRequest request = AppendRequest.validate(streamId, expected, events, options.limits());
     ensureOpen();
-    GroupCommitWriter.Pending pending = new GroupCommitWriter.Pending(request, encoders.get(), maxGroupBytes);
+    GroupCommitWriter.Pending pending = new GroupCommitWriter.Pending(request, encoders.get(), maxGroupBytes, callerWaits);
     if (!gate.pass(() -> writer.submit(pending))) {
       ensureOpen(); // throws: the store was closed meanwhile
     }
-    return AppendAnswers.await(pending.result);
+    return pending.result;
   }
 
   // ---------------------------------------------------------------- reads

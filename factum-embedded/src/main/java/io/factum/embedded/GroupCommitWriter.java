@@ -8,6 +8,7 @@ import io.factum.api.IdempotencyConflictException;
 import io.factum.api.EventTooLargeException;
 import io.factum.api.StorageException;
 import io.factum.api.WrongExpectedVersionException;
+import io.factum.core.AnsweringThreads;
 import io.factum.core.UuidV7;
 import io.factum.embedded.index.Hashing;
 import io.factum.embedded.log.BatchEncoder;
@@ -94,8 +95,11 @@ final class GroupCommitWriter implements Runnable {
     int size;
     BatchFormat.Header header;
 
-    /** Prepares an append on the caller's thread: assigns missing ids and encodes the events. */
-    Pending(AppendRequest request, BatchEncoder encoder, int maxBatchBytes) {
+    /**
+     * Prepares an append on the caller's thread: assigns missing ids and encodes the events — into the
+     * encoder's scratch space when the caller waits for this append, else into a buffer of their own.
+     */
+    Pending(AppendRequest request, BatchEncoder encoder, int maxBatchBytes, boolean callerWaits) {
       this.request = request;
       List<EventData> events = request.events();
       int n = events.size();
@@ -111,7 +115,7 @@ final class GroupCommitWriter implements Runnable {
       stream = request.streamId().getBytes(StandardCharsets.UTF_8);
       streamHash = Hashing.hash64(stream);
       headerSize = BatchFormat.headerSize(stream.length);
-      encoded = encoder.encodeEvents(events, ids, headerSize, maxBatchBytes, request.streamId());
+      encoded = encoder.encodeEvents(events, ids, headerSize, maxBatchBytes, request.streamId(), !callerWaits);
     }
 
     private Pending() {
@@ -176,7 +180,7 @@ final class GroupCommitWriter implements Runnable {
 
   private static java.util.concurrent.ThreadFactory named(String name) {
     return r -> {
-      Thread t = new Thread(r, name);
+      Thread t = new Thread(AnsweringThreads.marking(r), name);
       t.setDaemon(true);
       return t;
     };

@@ -19,6 +19,7 @@ import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.StreamIds;
 import io.factum.api.Subscription;
+import io.factum.core.AnsweringThreads;
 import io.factum.core.AppendAnswers;
 import io.factum.core.WriterGate;
 import io.factum.core.subscription.AllPage;
@@ -32,6 +33,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -85,7 +87,7 @@ public final class PostgresEventStore implements EventStore {
     String name = "postgres-" + INSTANCES.incrementAndGet();
     this.subscriptions = new SubscriptionEngine(name, options.subscriptions());
     this.writer = new PostgresWriter(dataSource, sql, this::committed);
-    this.writerThread = new Thread(writer, "factum-" + name + "-writer");
+    this.writerThread = new Thread(AnsweringThreads.marking(writer), "factum-" + name + "-writer");
     writerThread.setDaemon(true);
     writerThread.start();
     this.listenerThread = new Thread(this::listen, "factum-" + name + "-listener");
@@ -147,14 +149,28 @@ public final class PostgresEventStore implements EventStore {
     return append(streamId, expected, events, null);
   }
 
+  @Override
+  public CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
+    try {
+      return submit(streamId, expected, events, null).copy(); // a copy: cancelling it cannot touch the writer's answer
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** Test hook: {@code beforeCommit} runs inside the append's transaction just before it commits. */
   AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events, Runnable beforeCommit) {
+    return AppendAnswers.await(submit(streamId, expected, events, beforeCommit));
+  }
+
+  private CompletableFuture<AppendResult> submit(String streamId, ExpectedVersion expected, List<EventData> events, Runnable beforeCommit) {
     AppendRequest request = AppendRequest.validate(streamId, expected, events, options.limits());
+    ensureOpen();
     PostgresWriter.Pending pending = new PostgresWriter.Pending(request, beforeCommit);
     if (!gate.pass(() -> writer.submit(pending))) {
       ensureOpen(); // throws: the store was closed meanwhile
     }
-    return AppendAnswers.await(pending.result);
+    return pending.result;
   }
 
   private void committed(long head, Set<String> streams) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
  */
 public abstract class EventStoreTck
     implements AppendContract,
+        AsyncAppendContract,
         ExpectedVersionContract,
         GlobalOrderContract,
         ReadContract,

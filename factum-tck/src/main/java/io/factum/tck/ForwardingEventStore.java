@@ -12,6 +12,7 @@ import io.factum.api.SnapshotStore;
 import io.factum.api.StoreLimits;
 import io.factum.api.Subscription;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.OptionalLong;
 
 /**
@@ -29,6 +30,11 @@ public abstract class ForwardingEventStore implements EventStore {
   @Override
   public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
     return delegate.append(streamId, expected, events);
+  }
+
+  @Override
+  public CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
+    return delegate.appendAsync(streamId, expected, events);
   }
 
   @Override

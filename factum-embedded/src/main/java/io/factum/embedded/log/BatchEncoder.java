@@ -35,7 +35,10 @@ public final class BatchEncoder {
   private byte[] lastTypeBytes;
   private int lastTypeHash;
 
-  /** The events of one append, encoded; valid until the next {@code encodeEvents} on the same encoder. */
+  /**
+   * The events of one append, encoded; in the encoder's scratch space (valid until its next {@code
+   * encodeEvents}) unless encoded into a buffer of their own.
+   */
   public record Encoded(ByteBuffer bytes, int length, int[] eventOffsets, int eventsCrc, int[] typeHashes) {}
 
   private byte[] utf8(String name) {
@@ -78,7 +81,7 @@ public final class BatchEncoder {
    * Encodes the event records of a batch whose header will be {@code headerSize} bytes, into this
    * encoder's reusable buffer. Offsets, back-references and checksums are final.
    */
-  public Encoded encodeEvents(List<EventData> events, UUID[] ids, int headerSize, int maxBatchBytes, String streamId) {
+  public Encoded encodeEvents(List<EventData> events, UUID[] ids, int headerSize, int maxBatchBytes, String streamId, boolean ownBuffer) {
     int n = events.size();
     long size = 0;
     for (EventData e : events) {
@@ -89,13 +92,14 @@ public final class BatchEncoder {
           + " bytes, more than this store's largest batch (" + maxBatchBytes + " bytes); split it into smaller appends");
     }
     ByteBuffer out;
-    if (size <= RETAINED_SCRATCH_BYTES) {
+    if (size <= RETAINED_SCRATCH_BYTES && !ownBuffer) {
       if (scratch.capacity() < size) {
         scratch = ByteBuffer.allocateDirect(RETAINED_SCRATCH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
       }
       out = scratch;
     } else {
-      out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN); // large and rare: not kept per thread
+      // large and rare, or for a caller that does not wait for this append before its next one
+      out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
     }
     int[] offsets = new int[n];
     int[] hashes = new int[n];

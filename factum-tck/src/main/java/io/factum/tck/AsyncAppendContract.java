@@ -1,0 +1,121 @@
+package io.factum.tck;
+
+import static io.factum.tck.Fixtures.events;
+import static io.factum.tck.Fixtures.stream;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.factum.api.AppendResult;
+import io.factum.api.EventData;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.InvalidEventException;
+import io.factum.api.RecordedEvent;
+import io.factum.api.StoreClosedException;
+import io.factum.api.WrongExpectedVersionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code appendAsync}: the same outcomes as {@code append}, delivered in a future; appends started by
+ * one thread are decided in the order they were started.
+ */
+public interface AsyncAppendContract extends StoreUnderTest {
+
+  @Test
+  @Timeout(120)
+  default void pipelinedAppendsToOneStreamAreDecidedInTheOrderStarted() {
+    String s = stream("Pipe");
+    int appends = 200;
+    List<CompletableFuture<AppendResult>> started = new ArrayList<>();
+    for (int k = 0; k < appends; k++) {
+      ExpectedVersion expected = k == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exactly(k);
+      started.add(store().appendAsync(s, expected, events(1, k + 1)));
+    }
+
+    long lastPosition = 0;
+    for (int k = 0; k < appends; k++) {
+      AppendResult r = started.get(k).join();
+      assertThat(r.firstVersion()).as("append #%d", k).isEqualTo(k + 1);
+      assertThat(r.firstPosition()).as("append #%d", k).isGreaterThan(lastPosition);
+      lastPosition = r.firstPosition();
+    }
+    List<RecordedEvent> stored = store().readStream(s, 1, appends + 1);
+    assertThat(stored).extracting(Fixtures::n).containsExactlyElementsOf(
+        java.util.stream.IntStream.rangeClosed(1, appends).boxed().toList());
+  }
+
+  @Test
+  default void failuresArriveInTheFutureAndWriteNothing() {
+    String s = stream("Pipe");
+    store().append(s, ExpectedVersion.NO_STREAM, events(2));
+    long head = store().headPosition();
+
+    CompletableFuture<AppendResult> stale = store().appendAsync(s, ExpectedVersion.exactly(1), events(1));
+    CompletableFuture<AppendResult> invalid = store().appendAsync(s, ExpectedVersion.ANY, List.of());
+
+    assertThat(causeOf(stale)).isInstanceOf(WrongExpectedVersionException.class)
+        .hasMessageContaining("expected 1 but the stream is at version 2");
+    assertThat(causeOf(invalid)).isInstanceOf(InvalidEventException.class);
+    assertThat(store().headPosition()).isEqualTo(head);
+    assertThat(store().streamVersion(s)).hasValue(2);
+  }
+
+  @Test
+  default void anAsyncRetryReturnsTheOriginalResult() {
+    String s = stream("Pipe");
+    List<EventData> batch = events(3);
+    AppendResult first = store().appendAsync(s, ExpectedVersion.NO_STREAM, batch).join();
+
+    AppendResult retry = store().appendAsync(s, ExpectedVersion.NO_STREAM, batch).join();
+
+    assertThat(retry).isEqualTo(first.asRetry());
+    assertThat(store().streamVersion(s)).hasValue(3);
+  }
+
+  @Test
+  @Timeout(120)
+  default void manyThreadsPipeliningLoseNothingAndKeepPositionsDense() throws Exception {
+    int threads = 4;
+    int perThread = 250;
+    long before = store().headPosition();
+
+    List<Long> written = Race.run(threads, t -> {
+      String s = stream("Pipe");
+      List<CompletableFuture<AppendResult>> started = new ArrayList<>();
+      for (int k = 0; k < perThread; k++) {
+        started.add(store().appendAsync(s, ExpectedVersion.exactly(k), events(1, k + 1)));
+      }
+      long events = 0;
+      for (CompletableFuture<AppendResult> f : started) {
+        events += f.get(60, TimeUnit.SECONDS).eventCount();
+      }
+      assertThat(store().streamVersion(s)).hasValue(perThread);
+      return events;
+    });
+
+    assertThat(written.stream().mapToLong(Long::longValue).sum()).isEqualTo((long) threads * perThread);
+    List<RecordedEvent> all = store().readAll(before, threads * perThread + 1);
+    assertThat(all).hasSize(threads * perThread);
+    Fixtures.assertDensePositions(all, before + 1);
+  }
+
+  @Test
+  default void afterCloseTheFutureFailsWithStoreClosed() {
+    store().close();
+
+    assertThat(causeOf(store().appendAsync(stream("Pipe"), ExpectedVersion.ANY, events(1)))).isInstanceOf(StoreClosedException.class);
+  }
+
+  private static Throwable causeOf(CompletableFuture<?> future) {
+    try {
+      future.join();
+    } catch (CompletionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("the future completed normally; a failure was expected");
+  }
+}
