@@ -10,12 +10,14 @@ import io.factum.embedded.EmbeddedEventStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,6 +107,23 @@ final class EmbeddedSuite {
       delete(dir);
     }
 
+    System.out.println("Factum embedded: pipelined appends (appendAsync, several in flight per thread)");
+    int maxBatchSize = settings.batchSizes()[settings.batchSizes().length - 1];
+    int maxThreadCount = settings.threadCounts()[settings.threadCounts().length - 1];
+    Map<String, Measurement> pipelined = new java.util.HashMap<>();
+    for (int[] load : new int[][] {{maxBatchSize, 1, 4}, {1, 1, 256}, {1, maxThreadCount, 16}}) {
+      int size = load[0];
+      int threads = load[1];
+      int inFlight = load[2];
+      Path dir = fresh("pipelined-" + size + "-" + threads);
+      try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+        pipelined.put(size + "x" + threads, report.add(Measurement.of("embedded-append-pipelined",
+            Map.of("eventsPerAppend", size, "threads", threads, "inFlightPerThread", inFlight), "events/s",
+            repeat(() -> pipelinedLoop(store, size, threads, inFlight, settings.seconds())))));
+      }
+      delete(dir);
+    }
+
     System.out.println("Reads of a store of " + settings.readEvents() + " events");
     Path readDir = fresh("reads");
     try (EmbeddedEventStore store = EmbeddedEventStore.open(readDir)) {
@@ -148,6 +167,9 @@ final class EmbeddedSuite {
     report.ratio("batched appends (" + maxBatch + "/call) / raw preallocated file (N=" + maxSync + ")", batched.get(maxBatch),
         rawPrealloc.get(maxSync), null);
     report.ratio("single appends, 1 thread / raw growing file (N=1)", batched.get(1), rawAppend.get(1), null);
+    report.ratio("pipelined batched appends (" + maxBatch + "/call, 4 in flight) / raw growing file (N=" + maxSync + ")",
+        pipelined.get(maxBatch + "x1"), rawAppend.get(maxSync), 0.5);
+
     int maxThreads = settings.threadCounts()[settings.threadCounts().length - 1];
     report.ratio(maxThreads + " threads of single appends / raw growing file (N=1)", threaded.get(maxThreads), rawAppend.get(1), null);
   }
@@ -161,6 +183,57 @@ final class EmbeddedSuite {
 
   /** {@code {"p":"xxx…"}}: exactly {@value #PAYLOAD_BYTES} bytes of JSON. */
   static final String PAYLOAD = "{\"p\":\"" + "x".repeat(PAYLOAD_BYTES - 8) + "\"}";
+
+  /**
+   * Appends for {@code seconds} from {@code threads} threads with {@code appendAsync}, each keeping up
+   * to {@code inFlight} appends unanswered; returns acknowledged events/s.
+   */
+  private static double pipelinedLoop(EmbeddedEventStore store, int size, int threads, int inFlight, double seconds) throws Exception {
+    AtomicLong events = new AtomicLong();
+    List<Thread> workers = new ArrayList<>();
+    Throwable[] failure = new Throwable[1];
+    CountDownLatch go = new CountDownLatch(1);
+    long[] deadline = new long[1];
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread w = new Thread(() -> {
+        SplittableRandom random = new SplittableRandom(thread * 7919L + System.nanoTime());
+        ArrayDeque<CompletableFuture<AppendResult>> pending = new ArrayDeque<>();
+        try {
+          go.await();
+          long n = 0;
+          for (int k = 0; System.nanoTime() < deadline[0]; k++) {
+            if (pending.size() == inFlight) {
+              n += pending.poll().join().eventCount();
+            }
+            List<EventData> batch = new ArrayList<>(size);
+            for (int e = 0; e < size; e++) {
+              batch.add(event(random, "BenchEvent"));
+            }
+            pending.add(store.appendAsync("P" + thread + "-" + (k % 100), ExpectedVersion.ANY, batch));
+          }
+          while (!pending.isEmpty()) {
+            n += pending.poll().join().eventCount();
+          }
+          events.addAndGet(n);
+        } catch (Throwable e) {
+          failure[0] = e;
+        }
+      }, "bench-pipelined-" + t);
+      workers.add(w);
+      w.start();
+    }
+    long start = System.nanoTime();
+    deadline[0] = start + (long) (seconds * 1e9);
+    go.countDown();
+    for (Thread w : workers) {
+      w.join();
+    }
+    if (failure[0] != null) {
+      throw new IllegalStateException("a bench writer failed", failure[0]);
+    }
+    return events.get() / ((System.nanoTime() - start) / 1e9);
+  }
 
   /** Appends for {@code seconds} from {@code threads} threads, {@code size} events per append; returns events/s. */
   private static double appendLoop(EmbeddedEventStore store, int size, int threads, double seconds, long[] latencies) throws Exception {

@@ -12,15 +12,17 @@ import io.factum.embedded.EmbeddedEventStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A tour of the Factum API on the durable embedded store, in a fresh temporary directory: append
  * with optimistic concurrency, an idempotent retry, stream and global reads with a filter, a live
- * subscription, and a reopen that finds everything again. Run it with {@code ./factum tour}. The code between the {@code tour} markers is quoted verbatim in the README (a test keeps the
+ * subscription, pipelined appends, and a reopen that finds everything again. Run it with {@code ./factum tour}. The code between the {@code tour} markers is quoted verbatim in the README (a test keeps the
  * two identical).
  */
 public final class QuickStart {
@@ -71,6 +73,14 @@ public final class QuickStart {
       out.printf("newest: %s%n", store.readStreamBackward("Order-abc123", Long.MAX_VALUE, 1).get(0).eventType());
       List<RecordedEvent> shipped = store.readAll(0, 100, EventFilter.eventTypes("OrderShipped"));
       out.printf("shipped orders: %d, head position %d%n", shipped.size(), store.headPosition());
+
+      // Pipelining: appends started from one thread are decided in that order and share their syncs.
+      List<CompletableFuture<AppendResult>> inFlight = new ArrayList<>();
+      for (int item = 1; item <= 3; item++) {
+        inFlight.add(store.appendAsync("Cart-7", ExpectedVersion.exactly(item - 1),
+            List.of(EventData.json("ItemAdded", "{\"sku\":" + item + "}"))));
+      }
+      out.printf("pipelined: Cart-7 at version %d%n", inFlight.get(2).join().lastVersion());
 
       seen.await(10, TimeUnit.SECONDS);
       tail.close();

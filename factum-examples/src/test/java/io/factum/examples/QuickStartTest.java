@@ -32,6 +32,7 @@ class QuickStartTest {
         "shipped orders: 1, head position 4",
         "live: #1 OrderPlaced",
         "live: #3 OrderShipped",
+        "pipelined: Cart-7 at version 3",
         "after reopen: Order-abc123 is at version 3");
     assertThat(out).doesNotContain("CustomerRegistered");
   }
