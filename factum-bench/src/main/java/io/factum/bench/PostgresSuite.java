@@ -2,6 +2,7 @@ package io.factum.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.EventFilter;
 import io.factum.api.ExpectedVersion;
@@ -13,11 +14,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -48,6 +51,9 @@ final class PostgresSuite {
   @FunctionalInterface
   interface Append {
     void append(int n) throws Exception;
+
+    /** Waits for appends still in flight (pipelined appenders); called when the time is up. */
+    default void drain() throws Exception {}
   }
 
   private final double seconds;
@@ -105,9 +111,50 @@ final class PostgresSuite {
             report.ratio("factum / raw batch INSERT (100 per append)", mFactum, mRaw, 0.6);
           }
         }
+        Load pipelinedLoad = new Load("pipelined", 1, 1);
+        int inFlight = quick ? 8 : 64;
+        System.out.println("Appends: one thread keeping " + inFlight + " single-event appendAsync in flight");
+        for (int streams : new int[] {100, 1}) {
+          report.add(Measurement.of("postgres-factum-pipelined", Map.of("eventsPerAppend", 1, "threads", 1, "inFlight", inFlight,
+              "streams", streams), "events/s", measure(pipelined(factum, inFlight, streams), pipelinedLoad)));
+        }
         latency(factum);
       }
     }
+  }
+
+  /** One thread keeping up to {@code inFlight} appends to {@code streams} streams unanswered, waiting for the oldest when full. */
+  private static Appender pipelined(PostgresEventStore factum, int inFlight, int streams) {
+    return thread -> {
+      // a round of streams: with 100 (as the embedded bench) appends in flight together go to distinct
+      // streams; with 1, groups hold several appends to one stream (factum_append's per-append path)
+      String prefix = "Pipelined-" + thread + "-" + UUID.randomUUID() + "-";
+      SplittableRandom random = new SplittableRandom(thread * 7919L + System.nanoTime());
+      ArrayDeque<CompletableFuture<AppendResult>> pending = new ArrayDeque<>();
+      return new Append() {
+        private long started;
+
+        @Override
+        public void append(int n) {
+          String stream = prefix + (started++ % streams);
+          if (pending.size() == inFlight) {
+            pending.poll().join();
+          }
+          List<EventData> batch = new ArrayList<>(n);
+          for (int k = 0; k < n; k++) {
+            batch.add(EventData.json("BenchEvent", EmbeddedSuite.PAYLOAD).withId(new UUID(random.nextLong(), random.nextLong())));
+          }
+          pending.add(factum.appendAsync(stream, ExpectedVersion.ANY, batch));
+        }
+
+        @Override
+        public void drain() {
+          while (!pending.isEmpty()) {
+            pending.poll().join();
+          }
+        }
+      };
+    };
   }
 
   private void latency(PostgresEventStore factum) throws Exception {
@@ -182,6 +229,7 @@ final class PostgresSuite {
             append.append(load.eventsPerAppend());
             n += load.eventsPerAppend();
           }
+          append.drain();
           events.addAndGet(n);
         } catch (Throwable e) {
           failure[0] = e;
