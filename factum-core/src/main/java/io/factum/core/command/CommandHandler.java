@@ -4,6 +4,7 @@ import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.StreamIds;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.core.codec.JsonEventCodec;
 import java.time.Instant;
@@ -17,7 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * the loaded version as the expected version, and — when another writer got there first — reload
  * and decide again, up to {@code maxAttempts} times. Every event carries the command's {@link
  * CommandContext} as metadata. A rejected command (an exception from {@code decide}) is not retried.
- * Thread-safe.
+ * Thread-safe: commands to one stream through one handler run one at a time, in arrival order, so
+ * they never race each other; retries are for writers this handler cannot see (other handlers, other
+ * processes).
  *
  * <pre>{@code
  * CommandHandler<OrderCommand, OrderState, OrderEvent> orders =
@@ -34,6 +37,7 @@ public final class CommandHandler<C, S, E> {
   private final Decider<C, S, E> decider;
   private final AggregateLoader<S, E> loader;
   private final int maxAttempts;
+  private final KeyedLocks streams = new KeyedLocks();
 
   private CommandHandler(Builder<C, S, E> b) {
     this.store = b.store;
@@ -65,8 +69,15 @@ public final class CommandHandler<C, S, E> {
    */
   public CommandResult<S, E> handle(String streamId, C command, CommandContext context) {
     Objects.requireNonNull(command, "command");
+    StreamIds.requireWritable(streamId);
     CommandContext ctx = context.correlationId() != null ? context
         : context.withCorrelation(io.factum.core.UuidV7.next().toString()); // one conversation across retries
+    try (KeyedLocks.Held ignored = streams.lock(streamId)) {
+      return decideAndAppend(streamId, command, ctx);
+    }
+  }
+
+  private CommandResult<S, E> decideAndAppend(String streamId, C command, CommandContext ctx) {
     for (int attempt = 1; ; attempt++) {
       AggregateLoader.Loaded<S> loaded = loader.load(streamId);
       List<? extends E> events = decider.decide(command, loaded.state());
