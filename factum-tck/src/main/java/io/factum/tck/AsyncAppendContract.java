@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.IdempotencyConflictException;
 import io.factum.api.InvalidEventException;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
@@ -49,6 +50,23 @@ public interface AsyncAppendContract extends StoreUnderTest {
   }
 
   @Test
+  default void aStaleAppendInsideAPipelineFailsAloneAndTheRestFollowOn() {
+    String s = stream("Pipe");
+    CompletableFuture<AppendResult> first = store().appendAsync(s, ExpectedVersion.NO_STREAM, events(2));
+    CompletableFuture<AppendResult> second = store().appendAsync(s, ExpectedVersion.exactly(2), events(1));
+    CompletableFuture<AppendResult> stale = store().appendAsync(s, ExpectedVersion.exactly(7), events(1));
+    CompletableFuture<AppendResult> fourth = store().appendAsync(s, ExpectedVersion.exactly(3), events(2));
+    CompletableFuture<AppendResult> any = store().appendAsync(s, ExpectedVersion.ANY, events(1));
+
+    assertThat(first.join().lastVersion()).isEqualTo(2);
+    assertThat(second.join().lastVersion()).isEqualTo(3);
+    assertThat(causeOf(stale)).isInstanceOf(WrongExpectedVersionException.class).hasMessageContaining("at version 3");
+    assertThat(fourth.join().firstVersion()).isEqualTo(4);
+    assertThat(any.join().lastVersion()).isEqualTo(6);
+    Fixtures.assertDensePositions(store().readStream(s, 1, 10), 1);
+  }
+
+  @Test
   default void failuresArriveInTheFutureAndWriteNothing() {
     String s = stream("Pipe");
     store().append(s, ExpectedVersion.NO_STREAM, events(2));
@@ -74,6 +92,26 @@ public interface AsyncAppendContract extends StoreUnderTest {
 
     assertThat(retry).isEqualTo(first.asRetry());
     assertThat(store().streamVersion(s)).hasValue(3);
+  }
+
+  @Test
+  default void anIdReusedAcrossStreamsInFlightConflictsAloneAndSparesTheOthers() {
+    EventData reused = Fixtures.event("Reused", 1);
+    String first = stream("Pipe");
+    String second = stream("Pipe");
+    List<CompletableFuture<AppendResult>> bystanders = new ArrayList<>();
+    bystanders.add(store().appendAsync(stream("Pipe"), ExpectedVersion.ANY, events(2)));
+    CompletableFuture<AppendResult> original = store().appendAsync(first, ExpectedVersion.ANY, List.of(reused));
+    bystanders.add(store().appendAsync(stream("Pipe"), ExpectedVersion.ANY, events(1)));
+    CompletableFuture<AppendResult> misuse = store().appendAsync(second, ExpectedVersion.ANY, List.of(reused));
+    bystanders.add(store().appendAsync(stream("Pipe"), ExpectedVersion.ANY, events(3)));
+
+    assertThat(original.join().alreadyAppended()).isFalse();
+    assertThat(causeOf(misuse)).isInstanceOf(IdempotencyConflictException.class).hasMessageContaining(first);
+    assertThat(bystanders).allSatisfy(f -> assertThat(f.join().alreadyAppended()).isFalse());
+    assertThat(store().streamVersion(second)).isEmpty();
+    Fixtures.assertDensePositions(store().readAll(0, 100), 1);
+    assertThat(store().headPosition()).isEqualTo(7);
   }
 
   @Test
