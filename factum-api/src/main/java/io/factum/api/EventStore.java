@@ -50,11 +50,15 @@ public interface EventStore extends AutoCloseable {
    *
    * <p><b>Order.</b> Appends started by one thread are decided in the order they were started, so a
    * caller can pipeline appends to one stream with consecutive expected versions without waiting for
-   * each, and many appends in flight share syncs (a single thread reaches the throughput of many).
+   * each, and many appends in flight share syncs (a single thread reaches the throughput of many). The
+   * futures complete as outcomes are known, which need not be in that order (a rejection can be
+   * answered before an earlier append is durable).
    *
    * <p><b>Callbacks.</b> Dependent actions attached without an executor may run on the store's own
    * writer or completion thread, like a Kafka producer's callbacks: keep them short and never wait in
-   * them for another append; use the {@code ...Async(..., executor)} forms for real work.
+   * them for another append; use the {@code ...Async(..., executor)} forms for real work. A blocking
+   * {@code append} on the store's own thread is refused ({@link IllegalStateException}, nothing
+   * written); {@code close} there returns at once and finishes on another thread.
    *
    * <p>The default calls {@code append} on the calling thread and returns a completed future; the
    * embedded and PostgreSQL stores queue the append and return at once.

@@ -1,31 +1,46 @@
 package io.factum.core;
 
 /**
- * Marks the threads of a backend that answer appends (its writer, its completer). Callbacks attached
- * to an {@code appendAsync} future may run on them; a blocking {@code append} made there would wait
- * for the very thread it blocks, so {@link AppendAnswers#await} refuses it with a clear error instead.
+ * Marks the threads that answer a store's appends (its writer, its completer). Callbacks attached to
+ * an {@code appendAsync} future may run on them, and a blocking call made there that needs the same
+ * threads — {@code append} or {@code close} on that store, a command handler — would wait for itself.
+ * Stores and handlers ask {@link #isCurrent} / {@link #isAny} first and refuse or hand the work off.
  */
 public final class AnsweringThreads {
 
-  private static final ThreadLocal<Boolean> ANSWERING = ThreadLocal.withInitial(() -> Boolean.FALSE);
+  private static final ThreadLocal<Object> OWNER = new ThreadLocal<>();
 
   private AnsweringThreads() {}
 
-  /** Marks the calling thread as one that answers appends. */
-  public static void markCurrent() {
-    ANSWERING.set(Boolean.TRUE);
-  }
-
-  /** Whether the calling thread answers appends. */
-  public static boolean isCurrent() {
-    return ANSWERING.get();
-  }
-
-  /** {@code task}, marking the thread that runs it (for thread factories). */
-  public static Runnable marking(Runnable task) {
+  /** {@code task}, run with its thread marked as answering {@code owner}'s appends (for thread factories). */
+  public static Runnable marking(Object owner, Runnable task) {
     return () -> {
-      markCurrent();
+      OWNER.set(owner);
       task.run();
     };
+  }
+
+  /** Whether the calling thread answers {@code owner}'s appends. */
+  public static boolean isCurrent(Object owner) {
+    return owner != null && OWNER.get() == owner;
+  }
+
+  /** Whether the calling thread answers some store's appends. */
+  public static boolean isAny() {
+    return OWNER.get() != null;
+  }
+
+  /**
+   * Refuses a blocking append made on one of {@code owner}'s answering threads, before anything is
+   * queued (so nothing is written).
+   *
+   * @throws IllegalStateException when called on such a thread
+   */
+  public static void refuseBlockingAppend(Object owner) {
+    if (isCurrent(owner)) {
+      throw new IllegalStateException("A blocking append was made on the store's own writer or completion thread (in a"
+          + " callback of an appendAsync future), where it would wait for itself; nothing was written. Run such work"
+          + " elsewhere, e.g. with future.thenComposeAsync(r -> store.appendAsync(...), executor).");
+    }
   }
 }

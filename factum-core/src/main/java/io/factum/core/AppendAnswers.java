@@ -20,14 +20,8 @@ public final class AppendAnswers {
    *
    * @throws FactumException the writer's failure, of its own type
    * @throws StorageException wrapping any other failure
-   * @throws IllegalStateException when called, still unanswered, on a thread that answers appends
    */
   public static AppendResult await(CompletableFuture<AppendResult> answer) {
-    if (!answer.isDone() && AnsweringThreads.isCurrent()) {
-      throw new IllegalStateException("A blocking append was made on the store's own writer or completion thread (in a callback"
-          + " of an appendAsync future), where it would wait for itself. Run such work elsewhere, e.g. with"
-          + " future.thenComposeAsync(r -> store.appendAsync(...), executor).");
-    }
     try {
       return answer.join();
     } catch (CompletionException e) {

@@ -3,7 +3,6 @@ package io.factum.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.factum.api.AppendResult;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.StorageException;
 import io.factum.api.WrongExpectedVersionException;
@@ -14,26 +13,31 @@ import org.junit.jupiter.api.Test;
 class AppendAnswersTest {
 
   @Test
-  void aBlockingAppendOnAnAnsweringThreadIsRefusedInsteadOfWaitingForItself() throws Exception {
-    CompletableFuture<AppendResult> unanswered = new CompletableFuture<>();
-    CompletableFuture<AppendResult> answered = CompletableFuture.completedFuture(AppendResult.written("S-1", 1, 1, 1, 1));
+  void aBlockingAppendIsRefusedOnlyOnTheThreadsOfItsOwnStore() throws Exception {
+    Object store = new Object();
+    Object otherStore = new Object();
     AtomicReference<Throwable> refused = new AtomicReference<>();
-    AtomicReference<AppendResult> ready = new AtomicReference<>();
+    AtomicReference<Boolean> otherAllowed = new AtomicReference<>();
+    AtomicReference<Boolean> marked = new AtomicReference<>();
 
-    Thread answering = new Thread(AnsweringThreads.marking(() -> {
+    Thread answering = new Thread(AnsweringThreads.marking(store, () -> {
       try {
-        AppendAnswers.await(unanswered);
+        AnsweringThreads.refuseBlockingAppend(store);
       } catch (Throwable t) {
         refused.set(t);
       }
-      ready.set(AppendAnswers.await(answered)); // an answer already there is fine anywhere
+      AnsweringThreads.refuseBlockingAppend(otherStore); // another store's append cannot wait for this thread
+      otherAllowed.set(true);
+      marked.set(AnsweringThreads.isAny());
     }));
     answering.start();
     answering.join(10_000);
 
-    assertThat(refused.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("thenComposeAsync");
-    assertThat(ready.get()).isEqualTo(answered.join());
-    assertThat(AnsweringThreads.isCurrent()).as("the test thread is not marked").isFalse();
+    assertThat(refused.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("nothing was written");
+    assertThat(otherAllowed.get()).isTrue();
+    assertThat(marked.get()).isTrue();
+    assertThat(AnsweringThreads.isAny()).as("the test thread is not marked").isFalse();
+    AnsweringThreads.refuseBlockingAppend(store); // nor refused
   }
 
   @Test

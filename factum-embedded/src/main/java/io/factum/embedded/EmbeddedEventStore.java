@@ -88,9 +88,9 @@ public final class EmbeddedEventStore implements EventStore {
     String name = "embedded-" + dir.root.getFileName();
     this.subscriptions = new SubscriptionEngine(name, options.subscriptions());
     this.maxGroupBytes = maxGroupBytes(dir.segmentSizeBits);
-    this.writer = new GroupCommitWriter("factum-" + name, indexed, new StreamCache(options.streamCacheSize()), recovered.state(), maxGroupBytes,
+    this.writer = new GroupCommitWriter(this, "factum-" + name, indexed, new StreamCache(options.streamCacheSize()), recovered.state(), maxGroupBytes,
         this::onPublished);
-    this.writerThread = new Thread(AnsweringThreads.marking(writer), "factum-" + name + "-writer");
+    this.writerThread = new Thread(AnsweringThreads.marking(this, writer), "factum-" + name + "-writer");
     writerThread.setDaemon(true);
     writerThread.start();
     this.checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -149,13 +149,14 @@ public final class EmbeddedEventStore implements EventStore {
 
   @Override
   public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+    AnsweringThreads.refuseBlockingAppend(this);
     return AppendAnswers.await(submit(streamId, expected, events, true));
   }
 
   @Override
   public CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
     try {
-      return submit(streamId, expected, events, false).copy(); // a copy: cancelling it cannot touch the writer's answer
+      return submit(streamId, expected, events, false);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -387,6 +388,17 @@ public final class EmbeddedEventStore implements EventStore {
     if (!gate.close()) {
       return;
     }
+    if (AnsweringThreads.isCurrent(this)) {
+      // called from a callback on the writer or completer, which the shutdown waits for: finish elsewhere
+      Thread closer = new Thread(this::shutDown, "factum-close-" + dir.root.getFileName());
+      closer.start();
+      return;
+    }
+    shutDown();
+  }
+
+  /** Everything after the gate closed: answers what was queued, stops the threads, checkpoints, releases files. */
+  private void shutDown() {
     writer.stop();
     try {
       writerThread.join();

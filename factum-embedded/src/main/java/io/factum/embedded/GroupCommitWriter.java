@@ -165,7 +165,7 @@ final class GroupCommitWriter implements Runnable {
   private long lastSyncNanos = 1_000_000;
   private volatile String poisoned;
 
-  GroupCommitWriter(String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
+  GroupCommitWriter(Object owner, String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
     this.indexed = indexed;
     this.log = indexed.log;
     this.cache = cache;
@@ -174,13 +174,14 @@ final class GroupCommitWriter implements Runnable {
     this.nextPosition = start.head() + 1;
     this.logEnd = start.logEnd();
     this.zeroedEnd = start.logEnd();
-    this.syncer = Executors.newSingleThreadExecutor(named(threadPrefix + "-fsync"));
-    this.completer = Executors.newSingleThreadExecutor(named(threadPrefix + "-completer"));
+    this.syncer = Executors.newSingleThreadExecutor(named(owner, threadPrefix + "-fsync"));
+    this.completer = Executors.newSingleThreadExecutor(named(owner, threadPrefix + "-completer"));
   }
 
-  private static java.util.concurrent.ThreadFactory named(String name) {
+  /** Threads marked as answering {@code owner}'s appends (see {@link AnsweringThreads}). */
+  private static java.util.concurrent.ThreadFactory named(Object owner, String name) {
     return r -> {
-      Thread t = new Thread(AnsweringThreads.marking(r), name);
+      Thread t = new Thread(AnsweringThreads.marking(owner, r), name);
       t.setDaemon(true);
       return t;
     };

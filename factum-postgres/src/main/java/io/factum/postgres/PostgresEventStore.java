@@ -87,7 +87,7 @@ public final class PostgresEventStore implements EventStore {
     String name = "postgres-" + INSTANCES.incrementAndGet();
     this.subscriptions = new SubscriptionEngine(name, options.subscriptions());
     this.writer = new PostgresWriter(dataSource, sql, this::committed);
-    this.writerThread = new Thread(AnsweringThreads.marking(writer), "factum-" + name + "-writer");
+    this.writerThread = new Thread(AnsweringThreads.marking(this, writer), "factum-" + name + "-writer");
     writerThread.setDaemon(true);
     writerThread.start();
     this.listenerThread = new Thread(this::listen, "factum-" + name + "-listener");
@@ -152,7 +152,7 @@ public final class PostgresEventStore implements EventStore {
   @Override
   public CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
     try {
-      return submit(streamId, expected, events, null).copy(); // a copy: cancelling it cannot touch the writer's answer
+      return submit(streamId, expected, events, null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -160,6 +160,7 @@ public final class PostgresEventStore implements EventStore {
 
   /** Test hook: {@code beforeCommit} runs inside the append's transaction just before it commits. */
   AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events, Runnable beforeCommit) {
+    AnsweringThreads.refuseBlockingAppend(this);
     return AppendAnswers.await(submit(streamId, expected, events, beforeCommit));
   }
 
@@ -454,6 +455,17 @@ public final class PostgresEventStore implements EventStore {
     if (!gate.close()) {
       return;
     }
+    if (AnsweringThreads.isCurrent(this)) {
+      // called from a callback on the writer, which the shutdown waits for: finish elsewhere
+      Thread closer = new Thread(this::shutDown, "factum-close-" + options.schema());
+      closer.start();
+      return;
+    }
+    shutDown();
+  }
+
+  /** Everything after the gate closed: answers what was queued, stops the threads, closes an owned pool. */
+  private void shutDown() {
     writer.stop();
     try {
       writerThread.join();

@@ -78,6 +78,11 @@ public interface AsyncAppendContract extends StoreUnderTest {
     assertThat(causeOf(stale)).isInstanceOf(WrongExpectedVersionException.class)
         .hasMessageContaining("expected 1 but the stream is at version 2");
     assertThat(causeOf(invalid)).isInstanceOf(InvalidEventException.class);
+    // callbacks see the exception itself, as append would throw it (not wrapped)
+    assertThat(store().appendAsync(s, ExpectedVersion.exactly(1), events(1)).handle((r, e) -> e).join())
+        .isInstanceOf(WrongExpectedVersionException.class);
+    assertThat(store().appendAsync(s, ExpectedVersion.ANY, List.of()).handle((r, e) -> e).join())
+        .isInstanceOf(InvalidEventException.class);
     assertThat(store().headPosition()).isEqualTo(head);
     assertThat(store().streamVersion(s)).hasValue(2);
   }

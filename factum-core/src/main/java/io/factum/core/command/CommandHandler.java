@@ -6,6 +6,7 @@ import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.StreamIds;
 import io.factum.api.WrongExpectedVersionException;
+import io.factum.core.AnsweringThreads;
 import io.factum.core.codec.JsonEventCodec;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * CommandContext} as metadata. A rejected command (an exception from {@code decide}) is not retried.
  * Thread-safe: commands to one stream through one handler run one at a time, in arrival order, so
  * they never race each other; retries are for writers this handler cannot see (other handlers, other
- * processes).
+ * processes). The stream's lock is held while deciding, so a {@code decide} must not wait for a
+ * command of another stream of the same handler (two such commands waiting for each other would
+ * deadlock); {@code handle} is refused on a store's writer or completion thread.
  *
  * <pre>{@code
  * CommandHandler<OrderCommand, OrderState, OrderEvent> orders =
@@ -70,6 +73,11 @@ public final class CommandHandler<C, S, E> {
   public CommandResult<S, E> handle(String streamId, C command, CommandContext context) {
     Objects.requireNonNull(command, "command");
     StreamIds.requireWritable(streamId);
+    if (AnsweringThreads.isAny()) {
+      // the commands of this stream may be waiting for this very thread to answer their appends
+      throw new IllegalStateException("handle() was called on a store's writer or completion thread (in a callback of an"
+          + " appendAsync future); run commands elsewhere, e.g. with future.thenRunAsync(..., executor).");
+    }
     CommandContext ctx = context.correlationId() != null ? context
         : context.withCorrelation(io.factum.core.UuidV7.next().toString()); // one conversation across retries
     try (KeyedLocks.Held ignored = streams.lock(streamId)) {

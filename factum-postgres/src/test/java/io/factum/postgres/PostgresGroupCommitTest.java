@@ -1,0 +1,120 @@
+package io.factum.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.factum.api.AppendResult;
+import io.factum.api.EventData;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.IdempotencyConflictException;
+import io.factum.api.RecordedEvent;
+import io.factum.api.WrongExpectedVersionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Groups that {@code factum_append} must decide together. The writer is held inside a transaction
+ * (the test hook) while the appends queue behind it, so they are certain to form one group.
+ */
+class PostgresGroupCommitTest {
+
+  private static PostgresEventStore store(String schema) {
+    return PostgresEventStore.connect(PostgresTestDatabase.jdbcUrl(), "postgres", null, PostgresOptions.DEFAULT.withSchema(schema));
+  }
+
+  private static EventData event(int n) {
+    return EventData.json("Tested", "{\"n\":" + n + "}").withId(UUID.randomUUID());
+  }
+
+  /** Starts an append whose transaction waits for {@code release}, and returns once the writer is inside it. */
+  private static CompletableFuture<AppendResult> holdTheWriter(PostgresEventStore store, CountDownLatch release) throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CompletableFuture<AppendResult> held = CompletableFuture.supplyAsync(() -> store.append("Holder-1", ExpectedVersion.ANY,
+        List.of(event(0)), () -> {
+          inside.countDown();
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }));
+    assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
+    return held;
+  }
+
+  private static Throwable causeOf(CompletableFuture<?> future) {
+    try {
+      future.join();
+    } catch (CompletionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("the future completed normally; a failure was expected");
+  }
+
+  @Test
+  void anEventIdReusedWithinAGroupIsRefusedAloneAndTheGroupIsWritten() throws Exception {
+    try (PostgresEventStore store = store("group_ids")) {
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<AppendResult> holder = holdTheWriter(store, release);
+      EventData reused = event(1);
+      CompletableFuture<AppendResult> bystander = store.appendAsync("Order-1", ExpectedVersion.ANY, List.of(event(2)));
+      CompletableFuture<AppendResult> original = store.appendAsync("Order-2", ExpectedVersion.ANY, List.of(reused));
+      CompletableFuture<AppendResult> misuse = store.appendAsync("Order-3", ExpectedVersion.ANY, List.of(reused));
+      release.countDown();
+
+      holder.join();
+      assertThat(bystander.join().lastPosition()).isEqualTo(2);
+      assertThat(original.join().lastPosition()).isEqualTo(3);
+      assertThat(causeOf(misuse)).isInstanceOf(IdempotencyConflictException.class).hasMessageContaining("Order-2");
+      assertThat(store.append("Order-2", ExpectedVersion.ANY, List.of(reused))).isEqualTo(original.join().asRetry());
+      assertThat(store.headPosition()).isEqualTo(3);
+      assertThat(store.streamVersion("Order-3")).isEmpty();
+    }
+  }
+
+  @Test
+  void pipelinedAppendsToOneStreamInOneGroupGetConsecutiveVersionsAndAStaleOneFailsAlone() throws Exception {
+    try (PostgresEventStore store = store("group_pipeline")) {
+      // all accepted: the set-based path
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<AppendResult> holder = holdTheWriter(store, release);
+      List<CompletableFuture<AppendResult>> accepted = new ArrayList<>();
+      for (int k = 0; k < 50; k++) {
+        accepted.add(store.appendAsync("Cart-1", k == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exactly(2L * k),
+            List.of(event(2 * k + 1), event(2 * k + 2))));
+        accepted.add(store.appendAsync("Other-" + k, ExpectedVersion.ANY, List.of(event(k))));
+      }
+      release.countDown();
+      holder.join();
+      for (int k = 0; k < 50; k++) {
+        AppendResult r = accepted.get(2 * k).join();
+        assertThat(r.firstVersion()).isEqualTo(2L * k + 1);
+        assertThat(r.lastVersion()).isEqualTo(2L * k + 2);
+      }
+      assertThat(store.streamVersion("Cart-1")).hasValue(100);
+      List<RecordedEvent> cart = store.readStream("Cart-1", 1, 200);
+      for (int k = 1; k < cart.size(); k++) {
+        assertThat(cart.get(k).globalPosition()).isGreaterThan(cart.get(k - 1).globalPosition());
+      }
+
+      // one stale append inside the pipeline: decided append by append, each with its own outcome
+      CountDownLatch again = new CountDownLatch(1);
+      CompletableFuture<AppendResult> holder2 = holdTheWriter(store, again);
+      CompletableFuture<AppendResult> next = store.appendAsync("Cart-1", ExpectedVersion.exactly(100), List.of(event(101)));
+      CompletableFuture<AppendResult> stale = store.appendAsync("Cart-1", ExpectedVersion.exactly(100), List.of(event(999)));
+      CompletableFuture<AppendResult> after = store.appendAsync("Cart-1", ExpectedVersion.exactly(101), List.of(event(102)));
+      again.countDown();
+      holder2.join();
+      assertThat(next.join().lastVersion()).isEqualTo(101);
+      assertThat(causeOf(stale)).isInstanceOf(WrongExpectedVersionException.class).hasMessageContaining("at version 101");
+      assertThat(after.join().lastVersion()).isEqualTo(102);
+      long head = store.headPosition();
+      assertThat(store.readAll(0, 1000)).hasSize((int) head);
+    }
+  }
+}
