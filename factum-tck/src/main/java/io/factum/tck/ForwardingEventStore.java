@@ -12,8 +12,8 @@ import io.factum.api.SnapshotStore;
 import io.factum.api.StoreLimits;
 import io.factum.api.Subscription;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A real store seen through a test's eyes: every call goes to {@code delegate}; a test overrides the
