@@ -88,7 +88,7 @@ final class Recovery {
   static void writeCheckpoint(StoreDirectory dir, IndexedLog indexed, GroupCommitWriter.Published state, boolean clean) throws IOException {
     HashIndex.ShardState[] shards = indexed.hash.snapshot(() -> {});
     indexed.positions.force();
-    indexed.hash.force(shards);
+    indexed.hash.force(shards, !clean);
     new Checkpoint(state.head(), state.logEnd(), clean, shards).write(dir.checkpoint);
     indexed.hash.deleteOlderThan(shards);
   }

@@ -260,17 +260,34 @@ public final class HashIndex {
 
   /** Forces the mapped pages of the given shard generations to disk. */
   public void force(ShardState[] states) throws IOException {
+    force(states, false);
+  }
+
+  /**
+   * Forces the mapped pages of the given shard generations to disk; {@code paced}, it rests after each
+   * shard as long as its force took, so a background checkpoint uses about half the disk and the log's
+   * syncs are not queued behind the whole index.
+   */
+  public void force(ShardState[] states, boolean paced) throws IOException {
     for (int k = 0; k < shards.length; k++) {
-      Shard s = shards[k];
-      if (s.generation == states[k].generation()) {
-        s.map.force();
-      } else {
-        // Grown since the snapshot: the snapshot's generation file is still on disk; sync it by path.
-        Path p = dir.resolve(name(k, states[k].generation()));
-        if (Files.exists(p)) {
-          try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(false);
-          }
+      long started = System.nanoTime();
+      forceShard(k, states);
+      if (paced) {
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(System.nanoTime() - started, 100_000_000L));
+      }
+    }
+  }
+
+  private void forceShard(int k, ShardState[] states) throws IOException {
+    Shard s = shards[k];
+    if (s.generation == states[k].generation()) {
+      s.map.force();
+    } else {
+      // Grown since the snapshot: the snapshot's generation file is still on disk; sync it by path.
+      Path p = dir.resolve(name(k, states[k].generation()));
+      if (Files.exists(p)) {
+        try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+          ch.force(false);
         }
       }
     }
