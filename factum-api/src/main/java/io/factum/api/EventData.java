@@ -54,7 +54,8 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
       throw new InvalidEventException("Data of event type '" + eventType + "' is missing; use {} for an event without data");
     }
     contentType = contentType == null ? JSON : contentType.trim();
-    String ctProblem = Names.problem(contentType);
+    boolean knownContentType = contentType == JSON || (source != null && source.contentType.equals(contentType));
+    String ctProblem = knownContentType ? null : Names.problem(contentType);
     if (ctProblem != null) {
       throw new InvalidEventException("Content type " + Names.quote(contentType) + " " + ctProblem);
     }
@@ -93,7 +94,7 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
     try {
       return new EventData(id, eventType, version, data, newMetadata, contentType);
     } finally {
-      COPYING.remove();
+      COPYING.set(null); // not remove(): the entry stays, so the next set() is a plain store
     }
   }
 
@@ -104,7 +105,7 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
     try {
       return new EventData(null, eventType, 1, data, null, JSON);
     } finally {
-      FRESH.remove();
+      FRESH.set(null); // not remove(): the entry stays, so the next set() is a plain store
     }
   }
 
