@@ -43,4 +43,16 @@ public final class AnsweringThreads {
           + " elsewhere, e.g. with future.thenComposeAsync(r -> store.appendAsync(...), executor).");
     }
   }
+
+  /**
+   * Runs {@code work} (a shutdown that waits for {@code owner}'s threads) here, or on a new thread
+   * named {@code threadName} when called on one of those threads, where it would wait for itself.
+   */
+  public static void runOffOwnThreads(Object owner, String threadName, Runnable work) {
+    if (isCurrent(owner)) {
+      new Thread(work, threadName).start();
+    } else {
+      work.run();
+    }
+  }
 }

@@ -5,6 +5,7 @@ import io.factum.api.FactumException;
 import io.factum.api.StorageException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * For backends whose appends are answered by a writer thread: waits for the answer and rethrows a
@@ -32,6 +33,18 @@ public final class AppendAnswers {
         throw (FactumException) cause;
       }
       throw new StorageException("Append failed: " + cause, cause);
+    }
+  }
+
+  /**
+   * The future of an append that {@code submit} validates and queues; what {@code submit} throws (bad
+   * input, a closed store) fails the future instead, so {@code appendAsync} never throws.
+   */
+  public static CompletableFuture<AppendResult> started(Supplier<CompletableFuture<AppendResult>> submit) {
+    try {
+      return submit.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
   }
 }

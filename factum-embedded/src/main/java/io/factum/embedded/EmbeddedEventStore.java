@@ -155,11 +155,7 @@ public final class EmbeddedEventStore implements EventStore {
 
   @Override
   public CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
-    try {
-      return submit(streamId, expected, events, false);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return AppendAnswers.started(() -> submit(streamId, expected, events, false));
   }
 
   /** Validates and encodes on the caller's thread, then queues the append for the writer. */
@@ -388,13 +384,8 @@ public final class EmbeddedEventStore implements EventStore {
     if (!gate.close()) {
       return;
     }
-    if (AnsweringThreads.isCurrent(this)) {
-      // called from a callback on the writer or completer, which the shutdown waits for: finish elsewhere
-      Thread closer = new Thread(this::shutDown, "factum-close-" + dir.root.getFileName());
-      closer.start();
-      return;
-    }
-    shutDown();
+    // from a callback on the store's own thread the shutdown would wait for itself: it finishes elsewhere
+    AnsweringThreads.runOffOwnThreads(this, "factum-close-" + dir.root.getFileName(), this::shutDown);
   }
 
   /** Everything after the gate closed: answers what was queued, stops the threads, checkpoints, releases files. */

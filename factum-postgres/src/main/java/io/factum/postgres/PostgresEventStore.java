@@ -151,11 +151,7 @@ public final class PostgresEventStore implements EventStore {
 
   @Override
   public CompletableFuture<AppendResult> appendAsync(String streamId, ExpectedVersion expected, List<EventData> events) {
-    try {
-      return submit(streamId, expected, events, null);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return AppendAnswers.started(() -> submit(streamId, expected, events, null));
   }
 
   /** Test hook: {@code beforeCommit} runs inside the append's transaction just before it commits. */
@@ -455,13 +451,8 @@ public final class PostgresEventStore implements EventStore {
     if (!gate.close()) {
       return;
     }
-    if (AnsweringThreads.isCurrent(this)) {
-      // called from a callback on the writer, which the shutdown waits for: finish elsewhere
-      Thread closer = new Thread(this::shutDown, "factum-close-" + options.schema());
-      closer.start();
-      return;
-    }
-    shutDown();
+    // from a callback on the store's own thread the shutdown would wait for itself: it finishes elsewhere
+    AnsweringThreads.runOffOwnThreads(this, "factum-close-" + options.schema(), this::shutDown);
   }
 
   /** Everything after the gate closed: answers what was queued, stops the threads, closes an owned pool. */

@@ -1,5 +1,6 @@
 package io.factum.postgres;
 
+import static io.factum.tck.Fixtures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.api.AppendResult;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,14 +47,6 @@ class PostgresGroupCommitTest {
     return held;
   }
 
-  private static Throwable causeOf(CompletableFuture<?> future) {
-    try {
-      future.join();
-    } catch (CompletionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("the future completed normally; a failure was expected");
-  }
 
   @Test
   void anEventIdReusedWithinAGroupIsRefusedAloneAndTheGroupIsWritten() throws Exception {
@@ -70,7 +62,7 @@ class PostgresGroupCommitTest {
       holder.join();
       assertThat(bystander.join().lastPosition()).isEqualTo(2);
       assertThat(original.join().lastPosition()).isEqualTo(3);
-      assertThat(causeOf(misuse)).isInstanceOf(IdempotencyConflictException.class).hasMessageContaining("Order-2");
+      assertThat(failureOf(misuse)).isInstanceOf(IdempotencyConflictException.class).hasMessageContaining("Order-2");
       assertThat(store.append("Order-2", ExpectedVersion.ANY, List.of(reused))).isEqualTo(original.join().asRetry());
       assertThat(store.headPosition()).isEqualTo(3);
       assertThat(store.streamVersion("Order-3")).isEmpty();
@@ -111,7 +103,7 @@ class PostgresGroupCommitTest {
       again.countDown();
       holder2.join();
       assertThat(next.join().lastVersion()).isEqualTo(101);
-      assertThat(causeOf(stale)).isInstanceOf(WrongExpectedVersionException.class).hasMessageContaining("at version 101");
+      assertThat(failureOf(stale)).isInstanceOf(WrongExpectedVersionException.class).hasMessageContaining("at version 101");
       assertThat(after.join().lastVersion()).isEqualTo(102);
       long head = store.headPosition();
       assertThat(store.readAll(0, 1000)).hasSize((int) head);

@@ -79,6 +79,16 @@ public final class Fixtures {
   };
 
   /** Asserts that events have the positions {@code first, first+1, …} in that order. */
+  /** The exception {@code future} failed with (unwrapped); an assertion error when it did not fail. */
+  public static Throwable failureOf(java.util.concurrent.CompletableFuture<?> future) {
+    try {
+      future.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("the future completed normally; a failure was expected");
+  }
+
   public static void assertDensePositions(List<RecordedEvent> events, long first) {
     for (int k = 0; k < events.size(); k++) {
       assertThat(events.get(k).globalPosition()).as("position of event #%d", k).isEqualTo(first + k);
