@@ -447,6 +447,9 @@ final class GroupCommitWriter implements Runnable {
     int n = events.size();
     Located[] found = null;
     int foundCount = 0;
+    if (n > 1) {
+      indexed.prefetchIds(events);
+    }
     for (int k = 0; k < n; k++) {
       UUID id = events.get(k).eventId();
       if (id == null) {

@@ -1,5 +1,6 @@
 package io.factum.embedded;
 
+import io.factum.api.EventData;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StorageException;
 import io.factum.embedded.index.Hashing;
@@ -9,6 +10,7 @@ import io.factum.embedded.log.BatchFormat;
 import io.factum.embedded.log.SegmentedLog;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -94,6 +96,18 @@ final class IndexedLog {
   // ---------------------------------------------------------------- ids
 
   /** The position of the event with this id, at or below {@code maxPosition}, or -1. */
+  /** Prepares lookups of these ids (see {@link HashIndex#prefetch}); ids may be null. */
+  void prefetchIds(List<EventData> events) {
+    long[] keys = new long[events.size()];
+    int n = 0;
+    for (EventData e : events) {
+      if (e.eventId() != null) {
+        keys[n++] = Hashing.idKey(e.eventId());
+      }
+    }
+    hash.prefetch(keys, 0, n);
+  }
+
   long positionOfId(UUID id, long maxPosition, Cursor c) {
     long msb = id.getMostSignificantBits();
     long lsb = id.getLeastSignificantBits();
@@ -164,11 +178,16 @@ final class IndexedLog {
     for (int k = 0; k < h.count(); k++) {
       positions.put(h.firstPosition() + k, eventOffsets[k], categoryHash, typeHashes[k]);
     }
+    long[] idKeys = new long[h.count()];
+    for (int k = 0; k < h.count(); k++) {
+      idKeys[k] = Hashing.idKey(idMsb[k], idLsb[k]);
+    }
+    hash.prefetch(idKeys, 0, idKeys.length);
     for (int k = 0; k < h.count(); k++) {
       long position = h.firstPosition() + k;
       long msb = idMsb[k];
       long lsb = idLsb[k];
-      hash.put(Hashing.idKey(msb, lsb), position, existing -> hasId(existing, msb, lsb));
+      hash.put(idKeys[k], position, existing -> hasId(existing, msb, lsb));
       long version = h.firstVersion() + k;
       if (isAnchor(version, h.firstVersion())) {
         hash.put(Hashing.versionKey(streamHash, version), position, existing -> {
