@@ -169,6 +169,11 @@ public final class EmbeddedEventStore implements EventStore {
     return pending.result;
   }
 
+  /** The writer's counters (groups, appends, events), for tests and the bench. */
+  GroupCommitWriter.Stats writerStats() {
+    return writer.stats;
+  }
+
   // ---------------------------------------------------------------- reads
 
   @Override

@@ -152,6 +152,7 @@ final class GroupCommitWriter implements Runnable {
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final BatchEncoder encoder = new BatchEncoder();
   private final Cursor cursor = new Cursor();
+  private final GroupIds groupIds = new GroupIds();
   private final ExecutorService syncer;
   private final ExecutorService completer;
   final Stats stats = new Stats();
@@ -282,7 +283,7 @@ final class GroupCommitWriter implements Runnable {
     // What earlier appends of this group did, for later ones; not needed for a group of one.
     boolean several = group.size() > 1;
     Map<String, StreamCache.State> touched = several ? new HashMap<>() : Map.of();
-    Map<UUID, Located> groupIds = several ? new HashMap<>() : Map.of();
+    groupIds.clear();
     long position = nextPosition;
     int used = 0;
     int events = 0;
@@ -294,7 +295,7 @@ final class GroupCommitWriter implements Runnable {
         continue;
       }
       try {
-        if (!plan(p, touched, groupIds, position)) {
+        if (!plan(p, touched, written, position)) {
           retries.add(p);
           continue;
         }
@@ -328,8 +329,9 @@ final class GroupCommitWriter implements Runnable {
         used += BatchFormat.align8(p.size);
         if (several) {
           touched.put(p.request.streamId(), new StreamCache.State(p.firstVersion + n - 1, p.firstPosition + n - 1));
+          long ref = (long) written.size() << 32;
           for (int k = 0; k < n; k++) {
-            groupIds.put(p.ids[k], new Located(p.request.streamId(), p.firstVersion + k, p.firstPosition + k));
+            groupIds.add(p.idMsb[k], p.idLsb[k], ref | k);
           }
         }
         position += n;
@@ -438,9 +440,10 @@ final class GroupCommitWriter implements Runnable {
   /**
    * Decides what to do with an append: {@code false} when it is a retry of stored events
    * ({@code p.retry} set), {@code true} when it must be written (versions, position and ids set).
-   * Changes no shared state.
+   * {@code planned} holds the appends of this group planned so far, which {@link #groupIds} refers
+   * to. Changes no shared state.
    */
-  private boolean plan(Pending p, Map<String, StreamCache.State> touched, Map<UUID, Located> groupIds, long position) {
+  private boolean plan(Pending p, Map<String, StreamCache.State> touched, List<Pending> planned, long position) {
     AppendRequest r = p.request;
     String streamId = r.streamId();
     List<EventData> events = r.events();
@@ -455,7 +458,15 @@ final class GroupCommitWriter implements Runnable {
       if (id == null) {
         continue;
       }
-      Located l = groupIds.isEmpty() ? null : groupIds.get(id);
+      Located l = null;
+      if (!groupIds.isEmpty()) {
+        long ref = groupIds.find(p.idMsb[k], p.idLsb[k]);
+        if (ref >= 0) {
+          Pending earlier = planned.get((int) (ref >>> 32));
+          int j = (int) ref;
+          l = new Located(earlier.request.streamId(), earlier.firstVersion + j, earlier.firstPosition + j);
+        }
+      }
       if (l == null) {
         long pos = indexed.positionOfId(id, Long.MAX_VALUE, cursor);
         if (pos > 0) {

@@ -1,21 +1,25 @@
 package io.factum.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.IdempotencyConflictException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Callbacks of {@code appendAsync} futures that run on the store's own threads. */
+/** Pipelined appends grouped by the writer, and callbacks of their futures that run on the store's own threads. */
 class EmbeddedAppendAsyncTest {
 
   @TempDir
@@ -78,5 +82,52 @@ class EmbeddedAppendAsyncTest {
         assertThat(again.streamVersion("Pipe-1")).hasValue(20);
       }
     });
+  }
+
+  @Test
+  void idsRepeatedByLaterAppendsOfOneGroupAreRetriesOrConflictsNeverDuplicates() throws Exception {
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      List<EventData> big = new ArrayList<>();
+      for (int k = 0; k < 5000; k++) {
+        big.add(EventData.json("Filler", "{\"k\":" + k + "}"));
+      }
+      store.appendAsync("Blocker", ExpectedVersion.ANY, big); // keeps the writer busy while the rest queue up
+      int rounds = 200;
+      List<List<CompletableFuture<AppendResult>>> outcomes = new ArrayList<>();
+      List<UUID[]> ids = new ArrayList<>();
+      for (int k = 0; k < rounds; k++) {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        ids.add(new UUID[] {a, b});
+        List<EventData> pair = List.of(EventData.json("A", "{}").withId(a), EventData.json("B", "{}").withId(b));
+        outcomes.add(List.of(
+            store.appendAsync("S-" + k, ExpectedVersion.NO_STREAM, pair),
+            store.appendAsync("S-" + k, ExpectedVersion.ANY, pair), // a retry of the append just before it
+            store.appendAsync("T-" + k, ExpectedVersion.ANY, List.of(EventData.json("A", "{}").withId(a))), // another stream
+            store.appendAsync("S-" + k, ExpectedVersion.ANY, List.of(EventData.json("A", "{}").withId(a),
+                EventData.json("C", "{}").withId(UUID.randomUUID()))))); // a partial overlap
+      }
+
+      for (int k = 0; k < rounds; k++) {
+        List<CompletableFuture<AppendResult>> f = outcomes.get(k);
+        AppendResult first = f.get(0).get(60, TimeUnit.SECONDS);
+        assertThat(first.alreadyAppended()).isFalse();
+        assertThat(first.firstVersion()).isEqualTo(1);
+        AppendResult retry = f.get(1).get(60, TimeUnit.SECONDS);
+        assertThat(retry.alreadyAppended()).isTrue();
+        assertThat(retry.firstPosition()).isEqualTo(first.firstPosition());
+        assertThat(retry.lastPosition()).isEqualTo(first.lastPosition());
+        for (int j : new int[] {2, 3}) {
+          CompletableFuture<AppendResult> conflict = f.get(j);
+          assertThatThrownBy(() -> conflict.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+              .cause().isInstanceOf(IdempotencyConflictException.class);
+        }
+        assertThat(store.streamVersion("S-" + k)).hasValue(2);
+        assertThat(store.streamVersion("T-" + k)).isEmpty();
+        assertThat(store.readStream("S-" + k, 1, 10)).extracting(e -> e.eventId()).containsExactly(ids.get(k));
+      }
+      GroupCommitWriter.Stats stats = store.writerStats();
+      assertThat(stats.appends.sum()).as("appends written in groups of several").isGreaterThan(stats.groups.sum());
+    }
   }
 }
