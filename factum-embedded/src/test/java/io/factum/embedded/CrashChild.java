@@ -18,8 +18,9 @@ import java.util.UUID;
  *
  * <pre>ACK \t stream \t firstVersion \t firstPosition \t id;data | id;data … \t END</pre>
  *
- * It also retries some of its own acknowledged appends and prints {@code BAD} if a retry is not
- * recognised as such.
+ * One append in eight carries 256–455 small events, so the writer pipelines its group. It also
+ * retries some of its own acknowledged appends and prints {@code BAD} if a retry is not recognised as
+ * such.
  */
 public final class CrashChild {
 
@@ -60,10 +61,12 @@ public final class CrashChild {
         continue;
       }
       String stream = "Crash" + random.nextInt(4) + "-" + random.nextInt(12);
-      int count = 1 + random.nextInt(5);
+      // now and then an append large enough for the writer to pipeline its group (sync overlapping the next group)
+      boolean large = random.nextInt(8) == 0;
+      int count = large ? 256 + random.nextInt(200) : 1 + random.nextInt(5);
       List<EventData> batch = new ArrayList<>();
       for (int k = 0; k < count; k++) {
-        String data = "{\"t\":" + thread + ",\"c\":" + c + ",\"k\":" + k + ",\"r\":\"" + text(random) + "\"}";
+        String data = "{\"t\":" + thread + ",\"c\":" + c + ",\"k\":" + k + ",\"r\":\"" + (large ? "" : text(random)) + "\"}";
         batch.add(EventData.json("Crashed" + random.nextInt(3), data).withId(new UUID(random.nextLong(), random.nextLong())));
       }
       AppendResult r = store.append(stream, ExpectedVersion.ANY, batch);

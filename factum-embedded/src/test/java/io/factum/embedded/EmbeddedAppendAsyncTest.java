@@ -85,13 +85,19 @@ class EmbeddedAppendAsyncTest {
   }
 
   @Test
-  void idsRepeatedByLaterAppendsOfOneGroupAreRetriesOrConflictsNeverDuplicates() throws Exception {
+  void appendsPlannedWhileEarlierGroupsSyncFollowOnAndRepeatedIdsAreRetriesOrConflictsNeverDuplicates() throws Exception {
     try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
       List<EventData> big = new ArrayList<>();
       for (int k = 0; k < 5000; k++) {
         big.add(EventData.json("Filler", "{\"k\":" + k + "}"));
       }
-      store.appendAsync("Blocker", ExpectedVersion.ANY, big); // keeps the writer busy while the rest queue up
+      CompletableFuture<AppendResult> blocker = store.appendAsync("Blocker", ExpectedVersion.ANY, big); // keeps the writer busy
+      // planned while the blocker's group may still be syncing: its versions must follow on from it
+      List<CompletableFuture<AppendResult>> following = new ArrayList<>();
+      for (int k = 0; k < 3; k++) {
+        following.add(store.appendAsync("Blocker", ExpectedVersion.exactly(5000 + 300 * k), big.subList(0, 300).stream()
+            .map(e -> e.withId(UUID.randomUUID())).toList()));
+      }
       int rounds = 200;
       List<List<CompletableFuture<AppendResult>>> outcomes = new ArrayList<>();
       List<UUID[]> ids = new ArrayList<>();
@@ -126,6 +132,12 @@ class EmbeddedAppendAsyncTest {
         assertThat(store.streamVersion("T-" + k)).isEmpty();
         assertThat(store.readStream("S-" + k, 1, 10)).extracting(e -> e.eventId()).containsExactly(ids.get(k));
       }
+      assertThat(blocker.get(60, TimeUnit.SECONDS).lastVersion()).isEqualTo(5000);
+      for (int k = 0; k < 3; k++) {
+        AppendResult r = following.get(k).get(60, TimeUnit.SECONDS);
+        assertThat(r.firstVersion()).isEqualTo(5001 + 300 * k);
+      }
+      assertThat(store.streamVersion("Blocker")).hasValue(5900);
       GroupCommitWriter.Stats stats = store.writerStats();
       assertThat(stats.appends.sum()).as("appends written in groups of several").isGreaterThan(stats.groups.sum());
     }
