@@ -146,6 +146,8 @@ final class GroupCommitWriter implements Runnable {
   /** Zero-ahead pays off for groups smaller than this (measured: +30% at 11-40 KB, -17% at 330 KB). */
   private static final long ZERO_AHEAD_BELOW_GROUP_BYTES = 128 << 10;
   private static final int ZERO_AHEAD_CHUNK = 1 << 20;
+  /** An index shard past this fraction of its load limit is grown while a large group syncs. */
+  private static final double GROW_AHEAD_AT = 0.85;
 
   private final IndexedLog indexed;
   private final SegmentedLog log;
@@ -430,6 +432,7 @@ final class GroupCommitWriter implements Runnable {
         finishUnsynced(); // the group before this one, whose sync was running while this one was planned
         // Index the insert-only entries while the disk syncs: they are harmless until published.
         indexEvents(written, w.logEnd - used);
+        growIndexAhead();
       } else {
         long started = System.nanoTime();
         log.force(segment);
@@ -445,6 +448,19 @@ final class GroupCommitWriter implements Runnable {
       finishUnsynced();
     }
     return leftover;
+  }
+
+  /**
+   * Grows one nearly full index shard while the disk syncs (measured: growth was ~10% of the time of
+   * blocking 1,000-event appends when done on their path). Only an optimisation: on failure (a full
+   * disk, say) the shard grows, or the append fails cleanly, in {@link #reserve} before a later write.
+   */
+  private void growIndexAhead() {
+    try {
+      indexed.hash.growAhead(GROW_AHEAD_AT);
+    } catch (IOException e) {
+      // reserve() grows it, or reports the failure, before anything more is written
+    }
   }
 
   /** Waits for the sync of the unsynced group, if any, and finishes it. */

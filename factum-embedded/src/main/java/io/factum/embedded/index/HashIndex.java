@@ -201,6 +201,31 @@ public final class HashIndex {
   }
 
   /**
+   * Grows the shard nearest its load limit, if it is past {@code fraction} of it: ahead of need, while
+   * the writer waits for a sync anyway, so that {@link #reserve} rarely grows a shard on an append's
+   * path. Writer thread only.
+   *
+   * @return whether a shard grew
+   */
+  public boolean growAhead(double fraction) throws IOException {
+    Shard nearest = null;
+    double highest = fraction;
+    for (int k = 0; k < shards.length; k++) {
+      Shard s = shards[k];
+      double load = s.count / (maxLoad(k) * (1L << s.capacityBits));
+      if (load > highest) {
+        nearest = s;
+        highest = load;
+      }
+    }
+    if (nearest == null) {
+      return false;
+    }
+    grow(nearest, nearest.count);
+    return true;
+  }
+
+  /**
    * Each shard has its own load limit, between 0.55 and 0.8: keys spread evenly, so with one limit
    * all shards would double at the same moment (measured: a 2.5 s stall at 6 M entries).
    */
