@@ -115,6 +115,30 @@ class JsonSyntaxTest {
     assertThat(checked).isEqualTo(20_000);
   }
 
+  @Test
+  void findsEverySpecialByteInLongPlainRunsWhereverItFalls() {
+    // the checker skips plain ASCII eight bytes at a time: a special byte must be seen at any offset
+    record Case(byte[] bytes, boolean valid) {}
+    List<Case> cases = List.of(
+        new Case(bytes(0x01), false), new Case(bytes(0x1F), false), new Case(bytes(0x00), false),
+        new Case(bytes('\\', 'n'), true), new Case(bytes('\\', 'x'), false), new Case(bytes('\\', '"'), true),
+        new Case(bytes('"'), false), // ends the string early: content follows the value
+        new Case(bytes(0xC3, 0xA9), true), new Case(bytes(0xFF), false), new Case(bytes(0x80), false),
+        new Case(bytes(0x7F), true), new Case(bytes(' '), true), new Case(bytes('~'), true), new Case(bytes('!'), true),
+        new Case(bytes('#'), true), new Case(bytes('['), true), new Case(bytes(']'), true));
+    for (Case c : cases) {
+      for (int at = 0; at <= 24; at++) {
+        byte[] doc = new byte[2 + 40 + c.bytes().length];
+        java.util.Arrays.fill(doc, (byte) 'a');
+        doc[0] = '"';
+        doc[doc.length - 1] = '"';
+        System.arraycopy(c.bytes(), 0, doc, 1 + at, c.bytes().length);
+        assertThat(JsonSyntax.check(doc) == null).as("%s at offset %d", java.util.HexFormat.of().formatHex(c.bytes()), at)
+            .isEqualTo(c.valid());
+      }
+    }
+  }
+
   private static boolean jacksonAccepts(String text) {
     try {
       JsonNode node = JACKSON.readTree(text);
