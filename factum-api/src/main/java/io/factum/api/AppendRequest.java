@@ -62,7 +62,7 @@ public final class AppendRequest {
       throw new InvalidEventException("An append to '" + streamId + "' needs at least one event");
     }
     long total = 0;
-    Set<UUID> ids = new HashSet<>();
+    Set<UUID> ids = null; // made on the first id, sized for all; one event cannot repeat itself
     for (int k = 0; k < events.size(); k++) {
       EventData e = events.get(k);
       if (e == null) {
@@ -72,9 +72,14 @@ public final class AppendRequest {
         throw new InvalidEventException("Event type '" + e.eventType()
             + "' starts with '$', which is reserved for system events; choose a name such as 'OrderPlaced'");
       }
-      if (e.eventId() != null && !ids.add(e.eventId())) {
-        throw new InvalidEventException("Event id " + e.eventId() + " appears twice in the append to '" + streamId
-            + "'; every event needs its own id");
+      if (e.eventId() != null && events.size() > 1) {
+        if (ids == null) {
+          ids = new HashSet<>((int) (events.size() / 0.75f) + 1);
+        }
+        if (!ids.add(e.eventId())) {
+          throw new InvalidEventException("Event id " + e.eventId() + " appears twice in the append to '" + streamId
+              + "'; every event needs its own id");
+        }
       }
       int size = e.sizeInBytes();
       if (size > limits.maxEventBytes()) {
