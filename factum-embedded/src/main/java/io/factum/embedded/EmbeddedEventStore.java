@@ -169,6 +169,11 @@ public final class EmbeddedEventStore implements EventStore {
     return pending.result;
   }
 
+  /** Test hook: the log's next sync fails with {@code fault}, as on a failing disk (see the writer). */
+  void failNextSync(java.io.IOException fault) {
+    writer.failNextSync(fault);
+  }
+
   /** The writer's counters (groups, appends, events), for tests and the bench. */
   GroupCommitWriter.Stats writerStats() {
     return writer.stats;

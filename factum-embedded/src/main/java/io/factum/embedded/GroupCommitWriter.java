@@ -172,6 +172,7 @@ final class GroupCommitWriter implements Runnable {
   private volatile String poisoned;
   /** The written group whose sync may still be running (at most one), or null. */
   private Written unsynced;
+  private final java.util.concurrent.atomic.AtomicReference<IOException> syncFault = new java.util.concurrent.atomic.AtomicReference<>();
 
   GroupCommitWriter(Object owner, String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
     this.indexed = indexed;
@@ -300,7 +301,7 @@ final class GroupCommitWriter implements Runnable {
     final long logEnd;
     final int bytes;
     final int events;
-    Future<Long> sync; // the sync's duration in ns; null once synced
+    Future<Long> sync; // the pipelined sync's duration in ns; null for a group synced in place
 
     Written(List<Pending> written, List<Pending> retries, List<Failed> failures, Map<String, StreamCache.State> streams, long head,
         long logEnd, int bytes, int events) {
@@ -398,14 +399,23 @@ final class GroupCommitWriter implements Runnable {
     }
     if (written.isEmpty()) {
       finishUnsynced();
-      answer(new Written(written, retries, failures, touched, 0, logEnd, 0, 0));
+      Written nothing = new Written(written, retries, failures, touched, 0, logEnd, 0, 0);
+      if (poisoned != null) {
+        fail(nothing, new StorageException(poisoned)); // decided against a group whose sync failed
+      } else {
+        answer(nothing);
+      }
       return leftover;
     }
     boolean pipelined = events >= OVERLAP_EVENTS;
-    try {
-      if (!pipelined) {
-        finishUnsynced(); // a small group is synced in place: nothing may be left unsynced before it
+    if (!pipelined) {
+      finishUnsynced(); // a small group is synced in place: nothing may be left unsynced before it
+      if (poisoned != null) { // that group's sync failed: write nothing more
+        fail(new Written(written, retries, failures, touched, 0, logEnd, 0, 0), new StorageException(poisoned));
+        return leftover;
       }
+    }
+    try {
       reserve(written, position - 1);
       if (unsynced == null) {
         zeroAhead(used); // never while a sync runs: zeros written during another sync slow it down
@@ -426,21 +436,27 @@ final class GroupCommitWriter implements Runnable {
       if (pipelined) {
         w.sync = syncer.submit(() -> {
           long started = System.nanoTime();
-          log.force(segment);
+          force(segment);
           return System.nanoTime() - started;
         });
         finishUnsynced(); // the group before this one, whose sync was running while this one was planned
-        // Index the insert-only entries while the disk syncs: they are harmless until published.
-        indexEvents(written, w.logEnd - used);
-        growIndexAhead();
+        if (poisoned == null) {
+          // Index the insert-only entries while the disk syncs: they are harmless until published.
+          indexEvents(written, w.logEnd - used);
+          growIndexAhead();
+        }
       } else {
         long started = System.nanoTime();
-        log.force(segment);
+        force(segment);
         lastSyncNanos = System.nanoTime() - started;
         indexEvents(written, w.logEnd - used);
       }
-    } catch (IOException | RuntimeException e) {
-      poison(e);
+    } catch (IOException e) {
+      poison("could not make its log durable", e);
+      eraseUnacknowledged(w.logEnd - used);
+      finishUnsynced();
+    } catch (RuntimeException e) {
+      poison("failed to index or sync a group", e);
       finishUnsynced();
     }
     unsynced = w;
@@ -458,8 +474,45 @@ final class GroupCommitWriter implements Runnable {
   private void growIndexAhead() {
     try {
       indexed.hash.growAhead(GROW_AHEAD_AT);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // reserve() grows it, or reports the failure, before anything more is written
+    }
+  }
+
+  /** Makes a log segment durable; tests can make it fail as a failing disk would. */
+  private void force(int segment) throws IOException {
+    IOException fault = syncFault.getAndSet(null);
+    if (fault != null) {
+      throw fault;
+    }
+    log.force(segment);
+  }
+
+  /**
+   * Test hook: the next sync fails with {@code fault} and later ones succeed, as Linux reports a
+   * writeback error once (an fsync's EIO cannot be produced on demand).
+   */
+  void failNextSync(IOException fault) {
+    syncFault.set(fault);
+  }
+
+  /**
+   * Best effort after a failed sync: zeroes what the writer wrote from {@code from} on (the failed
+   * group and any group written after it, none acknowledged), last segment first, so that a reopen
+   * sees the log end there — not a lost group followed by a later one, which it must report as
+   * corruption. If this fails too, the reopen decides from what reached the disk.
+   */
+  private void eraseUnacknowledged(long from) {
+    try {
+      for (int segment = log.segmentOf(logEnd - 1); segment >= log.segmentOf(from); segment--) {
+        long start = Math.max(from, log.logicalOffset(segment, 0));
+        long end = Math.min(logEnd, log.logicalOffset(segment + 1, 0));
+        if (end > start) {
+          log.zero(start, end - start);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // nothing more to do: the writer refuses all writes from now on
     }
   }
 
@@ -470,13 +523,12 @@ final class GroupCommitWriter implements Runnable {
       return;
     }
     unsynced = null;
-    if (w.sync != null) {
+    if (w.sync != null && poisoned == null) {
       try {
         lastSyncNanos = w.sync.get();
-      } catch (ExecutionException e) {
-        poison(e.getCause());
-      } catch (InterruptedException e) {
-        poison(e); // never interrupted on purpose
+      } catch (ExecutionException | InterruptedException e) { // never interrupted on purpose
+        poison("could not make its log durable", e instanceof ExecutionException ? e.getCause() : e);
+        eraseUnacknowledged(w.logEnd - w.bytes);
       }
     }
     if (poisoned != null) {
@@ -498,7 +550,13 @@ final class GroupCommitWriter implements Runnable {
     for (Pending p : w.written) {
       cache.put(p.request.streamId(), w.streams.get(p.request.streamId()));
     }
-    listener.published(new Published(w.head, w.logEnd), streams);
+    try {
+      listener.published(new Published(w.head, w.logEnd), streams);
+    } catch (RuntimeException e) {
+      poison("failed to publish durable events", e);
+      fail(w, new StorageException(poisoned, e));
+      return;
+    }
     stats.groups.increment();
     stats.appends.add(w.written.size());
     stats.events.add(w.events);
@@ -507,11 +565,11 @@ final class GroupCommitWriter implements Runnable {
     answer(w);
   }
 
-  /** A failed sync (or a failure to index what may be on disk): the writer refuses everything from now on. */
-  private void poison(Throwable cause) {
+  /** A failed sync, or a failure after a write: the writer refuses everything from now on. */
+  private void poison(String what, Throwable cause) {
     if (poisoned == null) {
-      poisoned = "The store could not make its log durable (" + cause + "); it refuses further writes so no acknowledged event "
-          + "can be lost. Close and reopen the store.";
+      poisoned = "The store " + what + " (" + cause + "); it refuses further writes so no acknowledged event can be lost. "
+          + "Close and reopen the store: reopening replays the log.";
     }
   }
 
@@ -536,11 +594,17 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
+  /**
+   * Fails a group. Refusals of its appends keep their own answer only when it depends on their input
+   * alone (too large, a storage error of their own); one decided against the state of the log (a
+   * version, an id) gets the group's failure, since that state may not have become durable.
+   */
   private static void fail(Written w, StorageException failure) {
     w.written.forEach(p -> p.result.completeExceptionally(failure));
     w.retries.forEach(p -> p.result.completeExceptionally(failure));
     for (Failed f : w.failures) {
-      f.pending().result.completeExceptionally(f.failure());
+      boolean ownInput = f.failure() instanceof EventTooLargeException || f.failure() instanceof StorageException;
+      f.pending().result.completeExceptionally(ownInput ? f.failure() : failure);
     }
   }
 
@@ -685,7 +749,9 @@ final class GroupCommitWriter implements Runnable {
 
   private void reserve(List<Pending> written, long lastPosition) throws IOException {
     indexed.positions.reserve(lastPosition);
-    int needed = 0;
+    // The unsynced group's stream heads are put only when it is finished, after this reservation.
+    List<Pending> heads = unsynced == null ? List.of() : unsynced.written;
+    int needed = heads.size();
     for (Pending p : written) {
       needed += 2 * p.ids.length + 1;
     }
@@ -695,6 +761,9 @@ final class GroupCommitWriter implements Runnable {
     int n = 0;
     for (Pending p : written) {
       n += IndexedLog.keysOf(p.firstVersion, p.ids.length, p.streamHash, keys, n, p.idMsb, p.idLsb);
+    }
+    for (Pending p : heads) {
+      keys[n++] = Hashing.headKey(p.streamHash);
     }
     indexed.hash.reserve(keys, n);
   }

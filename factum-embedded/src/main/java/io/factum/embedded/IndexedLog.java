@@ -95,7 +95,6 @@ final class IndexedLog {
 
   // ---------------------------------------------------------------- ids
 
-  /** The position of the event with this id, at or below {@code maxPosition}, or -1. */
   /** Prepares lookups of these ids (see {@link HashIndex#prefetch}); ids may be null. */
   void prefetchIds(List<EventData> events) {
     long[] keys = new long[events.size()];
@@ -108,6 +107,7 @@ final class IndexedLog {
     hash.prefetch(keys, 0, n);
   }
 
+  /** The position of the event with this id, at or below {@code maxPosition}, or -1. */
   long positionOfId(UUID id, long maxPosition, Cursor c) {
     long msb = id.getMostSignificantBits();
     long lsb = id.getLeastSignificantBits();

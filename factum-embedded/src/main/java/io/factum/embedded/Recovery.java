@@ -161,10 +161,11 @@ final class Recovery {
           }
           events = BatchFormat.verifyEvents(buffer, h, cursor.crc);
         } catch (BatchFormat.Invalid | InvalidPosition e) {
-          // Only the last group can be unsynced when a process dies, and a killed process leaves at
-          // most a prefix of it. So a record that does not verify is a torn tail only if nothing
-          // after it verifies: any later valid batch means acknowledged data follows, and the bad
-          // record is corruption, which must be reported, never erased.
+          // A killed process leaves at most a prefix of the last group unwritten (up to two groups
+          // can be unsynced, but each is one write, and what was written survives in the kernel).
+          // So a record that does not verify is a torn tail only if nothing after it verifies: any
+          // later valid batch means acknowledged data follows, and the bad record is corruption,
+          // which must be reported, never erased.
           long laterBatch = findLaterBatch(offset + 8, expected);
           long farData = firstNonZero(buffer, (int) Math.min(buffer.capacity(), (long) local + maxGroupBytes), buffer.capacity());
           if (laterBatch >= 0 || farData >= 0) {

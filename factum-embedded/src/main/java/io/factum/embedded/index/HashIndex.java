@@ -122,7 +122,7 @@ public final class HashIndex {
   public long get(long key, LongPredicate accept) {
     Shard s = shard(key);
     long slot = key & s.mask;
-    while (true) {
+    for (long probes = 0; probes <= s.mask; probes++) {
       int at = (int) (slot * SLOT_BYTES);
       long k = (long) LONGS.getAcquire(s.map, at);
       if (k == 0) {
@@ -136,6 +136,7 @@ public final class HashIndex {
       }
       slot = (slot + 1) & s.mask;
     }
+    return -1; // a full shard (never, with reserve): every slot probed
   }
 
   /**
@@ -165,7 +166,7 @@ public final class HashIndex {
   public void put(long key, long value, LongPredicate sameEntry) {
     Shard s = shard(key);
     long slot = key & s.mask;
-    while (true) {
+    for (long probes = 0; probes <= s.mask; probes++) {
       int at = (int) (slot * SLOT_BYTES);
       long k = (long) LONGS.getAcquire(s.map, at);
       if (k == 0) {
@@ -180,6 +181,7 @@ public final class HashIndex {
       }
       slot = (slot + 1) & s.mask;
     }
+    throw new IllegalStateException("Index shard " + s.index + " is full (" + s.count + " entries): space was not reserved");
   }
 
   /**
@@ -244,8 +246,8 @@ public final class HashIndex {
       bits++;
     }
     long capacity = 1L << bits;
-    if (capacity * 2 > Integer.MAX_VALUE - 8) {
-      throw new IOException("Index shard " + old.index + " cannot grow past " + capacity + " slots");
+    if (capacity * SLOT_BYTES > Integer.MAX_VALUE) { // one mapping per shard file
+      throw new IOException("Index shard " + old.index + " cannot grow to " + capacity + " slots (its file would pass 2 GiB)");
     }
     long[] table = new long[(int) (capacity * 2)];
     long mask = capacity - 1;

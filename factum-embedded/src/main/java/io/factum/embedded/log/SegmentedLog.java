@@ -212,16 +212,25 @@ public final class SegmentedLog implements AutoCloseable {
     segments[index].channel.force(false);
   }
 
-  /** Overwrites {@code length} bytes from a logical offset with zeros and syncs: erases a torn tail. */
+  /**
+   * Overwrites {@code length} bytes from a logical offset (clipped to its segment) with zeros, from
+   * the end backwards, and syncs: erases a torn or unacknowledged tail. Backwards, so that a process
+   * killed meanwhile leaves data followed by zeros, never zeros followed by data.
+   */
   public void zero(long logicalOffset, long length) throws IOException {
     int index = segmentOf(logicalOffset);
-    long at = localOffset(logicalOffset);
-    long end = Math.min(segmentSize, at + length);
+    long start = localOffset(logicalOffset);
+    long end = Math.min(segmentSize, start + length);
     ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
     FileChannel channel = segments[index].channel;
-    while (at < end) {
-      zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
-      at += channel.write(zeros, at);
+    while (end > start) {
+      long from = Math.max(start, end - zeros.capacity());
+      zeros.clear().limit((int) (end - from));
+      long at = from;
+      while (zeros.hasRemaining()) {
+        at += channel.write(zeros, at);
+      }
+      end = from;
     }
     channel.force(false);
   }

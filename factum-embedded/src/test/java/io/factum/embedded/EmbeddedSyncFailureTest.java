@@ -1,0 +1,102 @@
+package io.factum.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.factum.api.AppendResult;
+import io.factum.api.EventData;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sync that fails (an fsync's EIO, injected: a real one cannot be produced on demand; later syncs
+ * succeed, as Linux reports a writeback error once). Nothing decided after it may be acknowledged —
+ * not the appends of its group, not a retry of its events, not a refusal decided against it, not a
+ * later small group — the writer writes nothing more, and a reopen finds a clean log without them.
+ */
+class EmbeddedSyncFailureTest {
+
+  @TempDir
+  Path dir;
+
+  private static List<EventData> events(int n, String type) {
+    List<EventData> out = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      out.add(EventData.json(type, "{\"k\":" + k + "}").withId(UUID.randomUUID()));
+    }
+    return out;
+  }
+
+  @Test
+  void aRetryOrARefusalDecidedAgainstAGroupWhoseSyncFailedIsNotAcknowledged() throws Exception {
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      store.append("Before", ExpectedVersion.NO_STREAM, events(1, "Kept"));
+      store.failNextSync(new IOException("Input/output error (injected)"));
+
+      List<EventData> large = events(3000, "Lost"); // pipelined: planning the next group overlaps its sync
+      List<CompletableFuture<AppendResult>> decided = List.of(
+          store.appendAsync("Large", ExpectedVersion.NO_STREAM, large),
+          store.appendAsync("Large", ExpectedVersion.ANY, large), // a retry: "already appended" if it were durable
+          store.appendAsync("Large", ExpectedVersion.NO_STREAM, events(1, "Lost"))); // refused against it
+
+      for (CompletableFuture<AppendResult> f : decided) {
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            .cause().isInstanceOf(StorageException.class).hasMessageContaining("reopen");
+      }
+      assertThatThrownBy(() -> store.append("After", ExpectedVersion.ANY, events(1, "Lost")))
+          .isInstanceOf(StorageException.class).hasMessageContaining("refuses further writes");
+    }
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
+      assertThat(reopened.streamVersion("Large")).as("the unacknowledged group was erased").isEmpty();
+      assertThat(reopened.headPosition()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void nothingIsWrittenAfterAFailedSyncAndTheReopenedStoreHasNoneOfIt() throws Exception {
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      store.append("Before", ExpectedVersion.NO_STREAM, events(1, "Kept"));
+      store.failNextSync(new IOException("Input/output error (injected)")); // later syncs succeed, as on Linux
+
+      CompletableFuture<AppendResult> large = store.appendAsync("Large", ExpectedVersion.NO_STREAM, events(30_000, "Lost"));
+      Thread.sleep(5); // the writer has taken the large group alone and is still writing and indexing it
+      CompletableFuture<AppendResult> small = store.appendAsync("Small", ExpectedVersion.ANY, events(2, "Lost")); // the next group
+      List<CompletableFuture<AppendResult>> decided = List.of(large, small);
+
+      for (CompletableFuture<AppendResult> f : decided) {
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            .cause().isInstanceOf(StorageException.class);
+      }
+      assertThat(store.streamVersion("Large")).isEmpty();
+    }
+
+    // Nothing after the first batch: the failed group was zeroed and nothing was written after it
+    // (stale bytes past the log's end could later be mistaken for a batch).
+    byte[] segment = Files.readAllBytes(dir.resolve("log").resolve("segment-000000.log"));
+    int lastNonZero = segment.length - 1;
+    while (lastNonZero >= 0 && segment[lastNonZero] == 0) {
+      lastNonZero--;
+    }
+    assertThat(lastNonZero).as("last non-zero byte of the log").isLessThan(512);
+
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
+      assertThat(reopened.streamVersion("Before")).hasValue(1);
+      assertThat(reopened.streamVersion("Large")).isEmpty();
+      assertThat(reopened.streamVersion("Small")).isEmpty();
+      AppendResult again = reopened.append("Large", ExpectedVersion.NO_STREAM, events(3, "Kept"));
+      assertThat(again.firstPosition()).isEqualTo(2);
+      assertThat(reopened.readStream("Large", 1, 10)).hasSize(3);
+    }
+  }
+}
