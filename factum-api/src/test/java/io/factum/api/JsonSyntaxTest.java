@@ -109,7 +109,9 @@ class JsonSyntaxTest {
       }
       String text = doc.toString();
       boolean ours = JsonSyntax.check(utf8(text)) == null;
-      assertThat(ours).as("seed %d, document %s", seed, text).isEqualTo(jacksonAccepts(text));
+      // Stricter than Jackson on purpose: the escape \u0000 is refused (PostgreSQL jsonb cannot store it).
+      boolean expected = jacksonAccepts(text) && !text.contains("\\u0000");
+      assertThat(ours).as("seed %d, document %s", seed, text).isEqualTo(expected);
       checked++;
     }
     assertThat(checked).isEqualTo(20_000);
