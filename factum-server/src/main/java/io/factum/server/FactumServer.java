@@ -78,7 +78,17 @@ public final class FactumServer implements AutoCloseable {
         connector.setIdleTimeout(options.idleTimeout().toMillis());
         return connector;
       });
-      cfg.jetty.modifyServletContextHandler(h -> h.getServletHandler().setDecodeAmbiguousURIs(true));
+      cfg.jetty.modifyServletContextHandler(h -> {
+        h.getServletHandler().setDecodeAmbiguousURIs(true);
+        // A request leaves the servlet context only after its response was written and closed: that,
+        // not Javalin's after-handlers (which run before the response is written), ends it for drain().
+        h.addEventListener(new jakarta.servlet.ServletRequestListener() {
+          @Override
+          public void requestDestroyed(jakarta.servlet.ServletRequestEvent event) {
+            api.requestEnded(event.getServletRequest());
+          }
+        });
+      });
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       cfg.requestLogger.http(api::logged);
       api.register(cfg.routes);

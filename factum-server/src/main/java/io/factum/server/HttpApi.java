@@ -63,6 +63,8 @@ final class HttpApi {
   private final ServerMetrics metrics;
   private final Instant startedAt = Instant.now();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Request attribute: this request is counted in {@link #inFlight} until {@link #requestEnded}. */
+  private static final String COUNTED = "factum.counted";
   private final long maxBodyBytes;
   private volatile boolean draining;
 
@@ -81,11 +83,6 @@ final class HttpApi {
   /** Registers every route and the error mapping. */
   void register(RoutesConfig r) {
     r.before(this::admit);
-    r.after(ctx -> {
-      if (ctx.attribute("counted") != null) {
-        inFlight.decrementAndGet();
-      }
-    });
 
     r.post("/streams/<rest>", this::streamPost);
     r.get("/streams/<rest>", this::streamGet);
@@ -139,11 +136,19 @@ final class HttpApi {
     }
     if (!path.startsWith("/subscribe/")) {
       inFlight.incrementAndGet();
-      ctx.attribute("counted", Boolean.TRUE);
+      ctx.attribute(COUNTED, Boolean.TRUE);
     }
   }
 
-  /** Refuses new requests (503) and waits up to {@code grace} for those in flight. */
+  /** Called once a request has left the servlet context, its response written and closed. */
+  void requestEnded(jakarta.servlet.ServletRequest request) {
+    if (request.getAttribute(COUNTED) != null) {
+      request.removeAttribute(COUNTED);
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** Refuses new requests (503) and waits up to {@code grace} for those in flight, responses written. */
   void drain(Duration grace) {
     draining = true;
     long deadline = System.nanoTime() + grace.toNanos();
