@@ -99,4 +99,41 @@ class EmbeddedSyncFailureTest {
       assertThat(reopened.readStream("Large", 1, 10)).hasSize(3);
     }
   }
+
+  @Test
+  void twoUnsyncedGroupsAcrossASegmentRollAreBothErased() throws Exception {
+    EmbeddedOptions options = EmbeddedOptions.DEFAULT.withSegmentSizeBits(21); // 2 MiB segments, groups up to 1 MiB
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir, options)) {
+      store.append("Filler-1", ExpectedVersion.NO_STREAM, events(10_000, "Kept"));
+      store.append("Filler-2", ExpectedVersion.NO_STREAM, events(5_000, "Kept"));
+      List<EventData> first = events(10_000, "Lost"); // still fits in segment 0
+      List<EventData> second = events(8_000, "Lost"); // does not: the writer rolls to segment 1
+      store.failNextSync(new IOException("Input/output error (injected)"));
+
+      CompletableFuture<AppendResult> a = store.appendAsync("Lost-1", ExpectedVersion.NO_STREAM, first);
+      CompletableFuture<AppendResult> b = store.appendAsync("Lost-2", ExpectedVersion.NO_STREAM, second); // written while a syncs
+      for (CompletableFuture<AppendResult> f : List.of(a, b)) {
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            .cause().isInstanceOf(StorageException.class);
+      }
+    }
+
+    Path log = dir.resolve("log");
+    Path second = log.resolve("segment-000001.log");
+    if (Files.exists(second)) {
+      byte[] bytes = Files.readAllBytes(second);
+      for (int k = 0; k < bytes.length; k++) {
+        if (bytes[k] != 0) {
+          throw new AssertionError("segment 1 holds data at offset " + k + " after the failed sync");
+        }
+      }
+    }
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir, options)) {
+      assertThat(reopened.streamVersion("Filler-1")).hasValue(10_000);
+      assertThat(reopened.streamVersion("Filler-2")).hasValue(5_000);
+      assertThat(reopened.streamVersion("Lost-1")).isEmpty();
+      assertThat(reopened.streamVersion("Lost-2")).isEmpty();
+      assertThat(reopened.append("Again", ExpectedVersion.NO_STREAM, events(3, "Kept")).firstPosition()).isEqualTo(15_001);
+    }
+  }
 }
