@@ -170,7 +170,7 @@ public final class EmbeddedEventStore implements EventStore {
   }
 
   /** Test hook: the log's next sync fails with {@code fault}, as on a failing disk (see the writer). */
-  void failNextSync(java.io.IOException fault) {
+  void failNextSync(IOException fault) {
     writer.failNextSync(fault);
   }
 

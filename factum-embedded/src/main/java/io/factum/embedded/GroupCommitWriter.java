@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -172,7 +173,7 @@ final class GroupCommitWriter implements Runnable {
   private volatile String poisoned;
   /** The written group whose sync may still be running (at most one), or null. */
   private Written unsynced;
-  private final java.util.concurrent.atomic.AtomicReference<IOException> syncFault = new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<IOException> syncFault = new AtomicReference<>();
 
   GroupCommitWriter(Object owner, String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
     this.indexed = indexed;
@@ -292,27 +293,13 @@ final class GroupCommitWriter implements Runnable {
    * stream heads, publication and the answers of all its callers (also those whose append was a retry
    * or failed: their outcome was decided against the groups before it, which must be durable first).
    */
-  private static final class Written {
-    final List<Pending> written;
-    final List<Pending> retries;
-    final List<Failed> failures;
-    final Map<String, StreamCache.State> streams;
-    final long head;
-    final long logEnd;
-    final int bytes;
-    final int events;
-    Future<Long> sync; // the pipelined sync's duration in ns; null for a group synced in place
+  private record Written(List<Pending> written, List<Pending> retries, List<Failed> failures,
+      Map<String, StreamCache.State> streams, long head, long logEnd, int bytes, int events, Future<Long> sync) {
+    // sync: the pipelined sync's duration in ns; null for a group synced in place
 
-    Written(List<Pending> written, List<Pending> retries, List<Failed> failures, Map<String, StreamCache.State> streams, long head,
-        long logEnd, int bytes, int events) {
-      this.written = written;
-      this.retries = retries;
-      this.failures = failures;
-      this.streams = streams;
-      this.head = head;
-      this.logEnd = logEnd;
-      this.bytes = bytes;
-      this.events = events;
+    /** A group of which nothing was written (retries and refusals only, or a failed write). */
+    static Written nothing(List<Pending> written, List<Pending> retries, List<Failed> failures) {
+      return new Written(written, retries, failures, Map.of(), 0, 0, 0, 0, null);
     }
   }
 
@@ -399,7 +386,7 @@ final class GroupCommitWriter implements Runnable {
     }
     if (written.isEmpty()) {
       finishUnsynced();
-      Written nothing = new Written(written, retries, failures, touched, 0, logEnd, 0, 0);
+      Written nothing = Written.nothing(written, retries, failures);
       if (poisoned != null) {
         fail(nothing, new StorageException(poisoned)); // decided against a group whose sync failed
       } else {
@@ -411,7 +398,7 @@ final class GroupCommitWriter implements Runnable {
     if (!pipelined) {
       finishUnsynced(); // a small group is synced in place: nothing may be left unsynced before it
       if (poisoned != null) { // that group's sync failed: write nothing more
-        fail(new Written(written, retries, failures, touched, 0, logEnd, 0, 0), new StorageException(poisoned));
+        fail(Written.nothing(written, retries, failures), new StorageException(poisoned));
         return leftover;
       }
     }
@@ -424,17 +411,18 @@ final class GroupCommitWriter implements Runnable {
     } catch (IOException | RuntimeException e) {
       finishUnsynced(); // the groups before this one are still good
       StorageException failure = notWritten(e);
-      fail(new Written(written, retries, failures, touched, 0, logEnd, 0, 0), failure);
+      fail(Written.nothing(written, retries, failures), failure);
       return leftover;
     }
     int segment = log.segmentOf(logEnd);
+    long groupStart = logEnd;
     nextPosition = position;
     logEnd += used;
     averageGroupBytes += (used - averageGroupBytes) / 8;
-    Written w = new Written(written, retries, failures, touched, position - 1, logEnd, used, events);
+    Future<Long> sync = null;
     try {
       if (pipelined) {
-        w.sync = syncer.submit(() -> {
+        sync = syncer.submit(() -> {
           long started = System.nanoTime();
           force(segment);
           return System.nanoTime() - started;
@@ -442,24 +430,24 @@ final class GroupCommitWriter implements Runnable {
         finishUnsynced(); // the group before this one, whose sync was running while this one was planned
         if (poisoned == null) {
           // Index the insert-only entries while the disk syncs: they are harmless until published.
-          indexEvents(written, w.logEnd - used);
+          indexEvents(written, groupStart);
           growIndexAhead();
         }
       } else {
         long started = System.nanoTime();
         force(segment);
         lastSyncNanos = System.nanoTime() - started;
-        indexEvents(written, w.logEnd - used);
+        indexEvents(written, groupStart);
       }
     } catch (IOException e) {
       poison("could not make its log durable", e);
-      eraseUnacknowledged(w.logEnd - used);
+      eraseUnacknowledged(groupStart);
       finishUnsynced();
     } catch (RuntimeException e) {
       poison("failed to index or sync a group", e);
       finishUnsynced();
     }
-    unsynced = w;
+    unsynced = new Written(written, retries, failures, touched, position - 1, logEnd, used, events, sync);
     if (!pipelined) {
       finishUnsynced();
     }
@@ -523,12 +511,12 @@ final class GroupCommitWriter implements Runnable {
       return;
     }
     unsynced = null;
-    if (w.sync != null && poisoned == null) {
+    if (w.sync() != null && poisoned == null) {
       try {
-        lastSyncNanos = w.sync.get();
+        lastSyncNanos = w.sync().get();
       } catch (ExecutionException | InterruptedException e) { // never interrupted on purpose
         poison("could not make its log durable", e instanceof ExecutionException ? e.getCause() : e);
-        eraseUnacknowledged(w.logEnd - w.bytes);
+        eraseUnacknowledged(w.logEnd() - w.bytes());
       }
     }
     if (poisoned != null) {
@@ -537,7 +525,7 @@ final class GroupCommitWriter implements Runnable {
     }
     Set<String> streams = new LinkedHashSet<>();
     try {
-      for (Pending p : w.written) {
+      for (Pending p : w.written()) {
         indexed.indexHead(p.header, cursor);
         streams.add(p.request.streamId());
       }
@@ -547,20 +535,20 @@ final class GroupCommitWriter implements Runnable {
       fail(w, new StorageException(poisoned, e));
       return;
     }
-    for (Pending p : w.written) {
-      cache.put(p.request.streamId(), w.streams.get(p.request.streamId()));
+    for (Pending p : w.written()) {
+      cache.put(p.request.streamId(), w.streams().get(p.request.streamId()));
     }
     try {
-      listener.published(new Published(w.head, w.logEnd), streams);
+      listener.published(new Published(w.head(), w.logEnd()), streams);
     } catch (RuntimeException e) {
       poison("failed to publish durable events", e);
       fail(w, new StorageException(poisoned, e));
       return;
     }
     stats.groups.increment();
-    stats.appends.add(w.written.size());
-    stats.events.add(w.events);
-    stats.bytes.add(w.bytes);
+    stats.appends.add(w.written().size());
+    stats.events.add(w.events());
+    stats.bytes.add(w.bytes());
     stats.syncNanos.add(lastSyncNanos);
     answer(w);
   }
@@ -575,7 +563,7 @@ final class GroupCommitWriter implements Runnable {
 
   /** Answers every caller of a finished group, on the completer unless there is only one. */
   private void answer(Written w) {
-    if (w.written.size() + w.retries.size() + w.failures.size() == 1) {
+    if (w.written().size() + w.retries().size() + w.failures().size() == 1) {
       complete(w); // one caller: nothing to gain from a hand-off
     } else {
       completer.execute(() -> complete(w));
@@ -583,13 +571,13 @@ final class GroupCommitWriter implements Runnable {
   }
 
   private static void complete(Written w) {
-    for (Pending p : w.written) {
+    for (Pending p : w.written()) {
       p.result.complete(p.written());
     }
-    for (Pending p : w.retries) {
+    for (Pending p : w.retries()) {
       p.result.complete(p.retry);
     }
-    for (Failed f : w.failures) {
+    for (Failed f : w.failures()) {
       f.pending().result.completeExceptionally(f.failure());
     }
   }
@@ -600,9 +588,9 @@ final class GroupCommitWriter implements Runnable {
    * version, an id) gets the group's failure, since that state may not have become durable.
    */
   private static void fail(Written w, StorageException failure) {
-    w.written.forEach(p -> p.result.completeExceptionally(failure));
-    w.retries.forEach(p -> p.result.completeExceptionally(failure));
-    for (Failed f : w.failures) {
+    w.written().forEach(p -> p.result.completeExceptionally(failure));
+    w.retries().forEach(p -> p.result.completeExceptionally(failure));
+    for (Failed f : w.failures()) {
       boolean ownInput = f.failure() instanceof EventTooLargeException || f.failure() instanceof StorageException;
       f.pending().result.completeExceptionally(ownInput ? f.failure() : failure);
     }

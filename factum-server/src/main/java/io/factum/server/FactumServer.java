@@ -4,6 +4,8 @@ import io.factum.api.EventStore;
 import io.factum.core.projection.ProjectionRunner;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
+import jakarta.servlet.ServletRequestEvent;
+import jakarta.servlet.ServletRequestListener;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.util.Map;
@@ -82,9 +84,9 @@ public final class FactumServer implements AutoCloseable {
         h.getServletHandler().setDecodeAmbiguousURIs(true);
         // A request leaves the servlet context only after its response was written and closed: that,
         // not Javalin's after-handlers (which run before the response is written), ends it for drain().
-        h.addEventListener(new jakarta.servlet.ServletRequestListener() {
+        h.addEventListener(new ServletRequestListener() {
           @Override
-          public void requestDestroyed(jakarta.servlet.ServletRequestEvent event) {
+          public void requestDestroyed(ServletRequestEvent event) {
             api.requestEnded(event.getServletRequest());
           }
         });

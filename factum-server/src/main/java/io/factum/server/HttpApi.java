@@ -28,6 +28,7 @@ import io.factum.core.projection.ProjectionStatus;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -141,7 +142,7 @@ final class HttpApi {
   }
 
   /** Called once a request has left the servlet context, its response written and closed. */
-  void requestEnded(jakarta.servlet.ServletRequest request) {
+  void requestEnded(ServletRequest request) {
     if (request.getAttribute(COUNTED) != null) {
       request.removeAttribute(COUNTED);
       inFlight.decrementAndGet();

@@ -1,10 +1,12 @@
 package io.factum.embedded.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Growth of the persistent hash index outside {@code reserve}: ahead of need, one shard at a time. */
@@ -47,14 +49,14 @@ class HashIndexTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Timeout(60)
+  @Timeout(60)
   void aShardFilledPastItsReservationFailsLoudlyInsteadOfProbingForever() throws Exception {
     HashIndex index = HashIndex.open(dir, 1, null); // two shards of 512 slots; keys below 2^63 all go to shard 0
     SplittableRandom random = new SplittableRandom(7);
     for (int k = 0; k < 512; k++) {
       index.put((random.nextLong() >>> 1) | 1, k + 1, existing -> false); // never reserved, so never grown
     }
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> index.put((random.nextLong() >>> 1) | 1, 513, existing -> false))
+    assertThatThrownBy(() -> index.put((random.nextLong() >>> 1) | 1, 513, existing -> false))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("full");
     assertThat(index.get((random.nextLong() >>> 1) | 1, v -> true)).isEqualTo(-1);
   }
