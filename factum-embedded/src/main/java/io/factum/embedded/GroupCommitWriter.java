@@ -168,6 +168,8 @@ final class GroupCommitWriter implements Runnable {
   private long logEnd;
   private int lastGroupSize = 1;
   private long zeroedEnd;
+  /** The log offset up to which the log is known durable; recorded in every batch (see BatchFormat). */
+  private long syncedEnd;
   private long averageGroupBytes;
   private long lastSyncNanos = 1_000_000;
   private volatile String poisoned;
@@ -184,6 +186,7 @@ final class GroupCommitWriter implements Runnable {
     this.nextPosition = start.head() + 1;
     this.logEnd = start.logEnd();
     this.zeroedEnd = start.logEnd();
+    this.syncedEnd = start.logEnd();
     this.syncer = Executors.newSingleThreadExecutor(named(owner, threadPrefix + "-fsync"));
     this.completer = Executors.newSingleThreadExecutor(named(owner, threadPrefix + "-completer"));
   }
@@ -362,9 +365,9 @@ final class GroupCommitWriter implements Runnable {
         p.bufferOffset = used;
         buffer.put(used + p.headerSize, p.encoded.bytes(), 0, p.encoded.length());
         p.size = encoder.writeHeader(buffer, used, p.stream, p.firstPosition, p.firstVersion, p.previousPosition, micros, n,
-            p.encoded.length(), p.encoded.eventsCrc());
+            p.encoded.length(), p.encoded.eventsCrc(), syncedEnd);
         p.header = new BatchFormat.Header(log.localOffset(logEnd + used), p.size, n, p.firstPosition, p.firstVersion,
-            p.previousPosition, micros, p.stream, 0);
+            p.previousPosition, micros, p.stream, 0, syncedEnd);
         used += BatchFormat.align8(p.size);
         touched.put(p.request.streamId(), new StreamCache.State(p.firstVersion + n - 1, p.firstPosition + n - 1));
         if (group.size() > 1) {
@@ -437,6 +440,7 @@ final class GroupCommitWriter implements Runnable {
         long started = System.nanoTime();
         force(segment);
         lastSyncNanos = System.nanoTime() - started;
+        syncedEnd = logEnd;
         indexEvents(written, groupStart);
       }
     } catch (IOException e) {
@@ -514,6 +518,7 @@ final class GroupCommitWriter implements Runnable {
     if (w.sync() != null && poisoned == null) {
       try {
         lastSyncNanos = w.sync().get();
+        syncedEnd = w.logEnd();
       } catch (ExecutionException | InterruptedException e) { // never interrupted on purpose
         poison("could not make its log durable", e instanceof ExecutionException ? e.getCause() : e);
         eraseUnacknowledged(w.logEnd() - w.bytes());

@@ -73,8 +73,13 @@ final class Recovery {
       head = checkpoint.indexedThrough();
       logEnd = checkpoint.logEnd();
     }
-    Replay replay = new Replay(indexed, maxGroupBytes);
+    Replay replay = new Replay(indexed, maxGroupBytes, checkpoint != null && !rebuilt && checkpoint.clean());
     replay.run(head, logEnd);
+    // What was replayed may exist only in the page cache (a killed process's unsynced groups): make it
+    // durable before new appends, which will name it as synced, build on it.
+    for (int segment = log.segmentOf(logEnd); segment < log.segmentCount(); segment++) {
+      log.force(segment);
+    }
     GroupCommitWriter.Published state = new GroupCommitWriter.Published(replay.head, replay.logEnd);
     if (replay.replayed > 0 || replay.tornTail) {
       LOG.log(Level.INFO, "Recovered " + dir.root + ": replayed " + replay.replayed + " events from the log"
@@ -117,6 +122,8 @@ final class Recovery {
     final IndexedLog indexed;
     final SegmentedLog log;
     final int maxGroupBytes;
+    /** Closed with a clean checkpoint: nothing unsynced can lie after the log's end. */
+    final boolean cleanlyClosed;
     final Cursor cursor = new Cursor();
     long head;
     long logEnd;
@@ -124,7 +131,8 @@ final class Recovery {
     boolean tornTail;
     long[] keys = new long[1024];
 
-    Replay(IndexedLog indexed, int maxGroupBytes) {
+    Replay(IndexedLog indexed, int maxGroupBytes, boolean cleanlyClosed) {
+      this.cleanlyClosed = cleanlyClosed;
       this.indexed = indexed;
       this.log = indexed.log;
       this.maxGroupBytes = maxGroupBytes;
@@ -132,6 +140,7 @@ final class Recovery {
 
     void run(long fromHead, long fromOffset) throws IOException {
       long offset = fromOffset;
+      long verifiedEnd = fromOffset; // where the last verified batch ends (offset may have moved to a next segment)
       long expected = fromHead + 1;
       while (true) {
         int segment = log.segmentOf(offset);
@@ -141,12 +150,21 @@ final class Recovery {
         ByteBuffer buffer = log.segment(segment);
         int local = log.localOffset(offset);
         if (BatchFormat.isZeroHeader(buffer, local)) {
-          if (segment + 1 < log.segmentCount()) {
-            // The writer moved to the next segment here; the rest of this one must be untouched.
-            long stray = firstNonZero(buffer, local, buffer.capacity());
-            if (stray >= 0) {
-              throw corrupt(segment, (int) stray, expected, "unexpected data after the end of a finished segment");
+          boolean rolled = segment + 1 < log.segmentCount();
+          // Either the end of the log, or where the writer moved to the next segment — unless data
+          // follows: after a crash, pages of unsynced groups can be lost in any order.
+          long stray = rolled || !cleanlyClosed
+              ? firstNonZero(buffer, local, (int) Math.min(buffer.capacity(), rolled ? buffer.capacity() : local + 2L * maxGroupBytes))
+              : -1;
+          if (stray >= 0) {
+            String acknowledgedAfter = acknowledgedDataAfter(verifiedEnd);
+            if (acknowledgedAfter != null) {
+              throw corrupt(segment, local, expected, "no record where one should start; " + acknowledgedAfter);
             }
+            offset = eraseTail(verifiedEnd);
+            continue;
+          }
+          if (rolled) {
             offset = log.logicalOffset(segment + 1, 0);
             continue;
           }
@@ -161,24 +179,17 @@ final class Recovery {
           }
           events = BatchFormat.verifyEvents(buffer, h, cursor.crc);
         } catch (BatchFormat.Invalid | InvalidPosition e) {
-          // A killed process leaves at most a prefix of the last group unwritten (up to two groups
-          // can be unsynced, but each is one write, and what was written survives in the kernel).
-          // So a record that does not verify is a torn tail only if nothing after it verifies: any
-          // later valid batch means acknowledged data follows, and the bad record is corruption,
-          // which must be reported, never erased.
-          long laterBatch = findLaterBatch(offset + 8, expected);
-          long farData = firstNonZero(buffer, (int) Math.min(buffer.capacity(), (long) local + maxGroupBytes), buffer.capacity());
-          if (laterBatch >= 0 || farData >= 0) {
-            throw corrupt(segment, local, expected, e.getMessage()
-                + (laterBatch >= 0 ? "; a valid batch follows at log offset " + laterBatch : "; data follows it"));
+          String acknowledgedAfter = acknowledgedDataAfter(verifiedEnd);
+          if (acknowledgedAfter != null) {
+            throw corrupt(segment, local, expected, e.getMessage() + "; " + acknowledgedAfter);
           }
-          log.zero(offset, maxGroupBytes);
-          tornTail = true;
-          break;
+          offset = eraseTail(verifiedEnd);
+          continue; // now a zero header: the log ends here, or in the next segment if one was started
         }
         replayBatch(segment, h, events);
         expected = h.lastPosition() + 1;
         offset = log.logicalOffset(segment, h.nextBatchOffset());
+        verifiedEnd = offset;
       }
       head = expected - 1;
       logEnd = offset;
@@ -209,30 +220,81 @@ final class Recovery {
     }
 
     /**
-     * The logical offset of the first batch after {@code from} whose header verifies and whose first
-     * position is at least {@code minPosition}, searching the rest of the log; -1 if there is none.
+     * Whether anything after {@code verifiedEnd}, where the verified log ends and a damaged or missing
+     * record follows, can have been acknowledged: then the damage is corruption, to be reported, never
+     * erased. Returns why, or {@code null} when everything after {@code verifiedEnd} is unacknowledged.
+     *
+     * <p>A record is acknowledged only after the sync covering its group returned, and a crash cannot
+     * damage synced data. A killed process leaves at most a prefix of its last write unwritten; a
+     * power cut can lose any pages of the (at most two) groups not yet synced, in any order, so valid
+     * batches may follow the damage. Either way, what follows is at most two groups written before
+     * the damaged one's sync returned, so every batch in it records a synced end at or before {@code
+     * verifiedEnd}. Anything else — a batch naming a synced end beyond it (or not naming one: format
+     * 1), or data beyond two groups — means something durable lies after the damage.
      */
-    private long findLaterBatch(long from, long minPosition) {
-      long at = BatchFormat.align8(from);
-      while (log.segmentOf(at) < log.segmentCount()) {
-        int segment = log.segmentOf(at);
+    private String acknowledgedDataAfter(long verifiedEnd) {
+      int first = log.segmentOf(verifiedEnd);
+      for (int segment = first; segment < log.segmentCount(); segment++) {
         ByteBuffer buffer = log.segment(segment);
         int capacity = buffer.capacity();
-        for (int local = log.localOffset(at); local + BatchFormat.HEADER_FIXED <= capacity; local += 8) {
-          if (buffer.getShort(local + 8) == BatchFormat.MAGIC) {
+        int from = segment == first ? log.localOffset(verifiedEnd) : 0;
+        long window = segment == first ? from + 2L * maxGroupBytes : segment == first + 1 ? 2L * maxGroupBytes : 0;
+        int to = (int) Math.min(capacity, window);
+        long far = firstNonZero(buffer, to, capacity);
+        if (far >= 0) {
+          return "data follows it at log offset " + log.logicalOffset(segment, (int) far);
+        }
+        for (int local = from; local < to; local += 8) {
+          if (BatchFormat.mayBeHeader(buffer, local)) {
+            BatchFormat.Header h;
             try {
-              BatchFormat.Header h = BatchFormat.readHeader(buffer, local, cursor.crc);
-              if (h.firstPosition() >= minPosition) {
-                return log.logicalOffset(segment, local);
-              }
+              h = BatchFormat.readHeader(buffer, local, cursor.crc);
             } catch (BatchFormat.Invalid notAHeader) {
-              // keep looking
+              continue;
+            }
+            if (h.syncedEnd() == BatchFormat.SYNCED_END_UNKNOWN || h.syncedEnd() > verifiedEnd) {
+              return "a valid batch written after it was durable follows at log offset " + log.logicalOffset(segment, local);
             }
           }
         }
-        at = log.logicalOffset(segment + 1, 0);
       }
-      return -1;
+      return null;
+    }
+
+    /** Erases the unacknowledged tail after {@code verifiedEnd} (once) and returns where replay resumes. */
+    private long eraseTail(long verifiedEnd) throws IOException {
+      if (tornTail) {
+        throw new IllegalStateException("the torn tail after log offset " + verifiedEnd + " was erased, yet data remains");
+      }
+      eraseFrom(verifiedEnd);
+      tornTail = true;
+      return verifiedEnd;
+    }
+
+    /**
+     * Zeroes the written data from {@code from} to the end of the log, last segment first (each
+     * segment's zeros synced before the one before it is touched), leaving holes alone.
+     */
+    private void eraseFrom(long from) throws IOException {
+      int first = log.segmentOf(from);
+      for (int segment = log.segmentCount() - 1; segment >= first; segment--) {
+        ByteBuffer buffer = log.segment(segment);
+        int start = segment == first ? log.localOffset(from) : 0;
+        int end = endOfData(buffer, start, (int) Math.min(buffer.capacity(), start + 2L * maxGroupBytes)); // no data beyond: checked
+        if (end > start) {
+          log.zero(log.logicalOffset(segment, start), end - start);
+        }
+      }
+    }
+
+    /** The end of the last non-zero 8-byte word in [{@code from}, {@code to}), or {@code from} if there is none. */
+    private static int endOfData(ByteBuffer buffer, int from, int to) {
+      for (int at = (to - 8) & ~7; at >= from; at -= 8) {
+        if (buffer.getLong(at) != 0) {
+          return at + 8;
+        }
+      }
+      return from;
     }
 
     private StorageException corrupt(int segment, int local, long position, String why) {

@@ -30,7 +30,11 @@ import java.util.Properties;
  */
 final class StoreDirectory implements AutoCloseable {
 
-  static final int FORMAT = 1;
+  /**
+   * 2: batch headers record the synced end of the log (format-1 batches are still read; a format-1
+   * store is marked format 2 on open, so that an older Factum refuses it).
+   */
+  static final int FORMAT = 2;
 
   final Path root;
   final Path log;
@@ -117,11 +121,23 @@ final class StoreDirectory implements AutoCloseable {
       if (format < 1) {
         throw new StorageException(file + " is damaged (no format); it should name format=" + FORMAT);
       }
-      return Integer.parseInt(p.getProperty("segmentSizeBits"));
+      int bits = Integer.parseInt(p.getProperty("segmentSizeBits"));
+      if (format < FORMAT) {
+        writeProperties(root, bits);
+      }
+      return bits;
     }
     if (Files.exists(root.resolve("log"))) {
       throw new StorageException(root + " has a log but no store.properties; it is damaged or not a Factum store.");
     }
+    writeProperties(root, segmentSizeBits);
+    return segmentSizeBits;
+  }
+
+  /** Writes {@code store.properties} for this format atomically: temporary file, fsync, rename, directory fsync. */
+  private static void writeProperties(Path root, int segmentSizeBits) throws IOException {
+    Path file = root.resolve("store.properties");
+    Properties p = new Properties();
     p.setProperty("format", Integer.toString(FORMAT));
     p.setProperty("segmentSizeBits", Integer.toString(segmentSizeBits));
     StringWriter text = new StringWriter();
@@ -135,7 +151,6 @@ final class StoreDirectory implements AutoCloseable {
     try (FileChannel d = FileChannel.open(root, StandardOpenOption.READ)) {
       d.force(true);
     }
-    return segmentSizeBits;
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StorageException;
 import io.factum.api.StoreLimits;
+import io.factum.embedded.log.BatchFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -171,6 +172,160 @@ class EmbeddedStorageTest {
     }
   }
 
+  /**
+   * A power cut (not a killed process): of two groups not yet synced, the pages of the first never
+   * reached the disk while the second's did. Neither was acknowledged, so the store opens without
+   * both — whether the first is all zeros or a damaged prefix survived.
+   */
+  @Test
+  void aPowerCutThatLostAnUnsyncedBatchAheadOfAWrittenOneOpensWithoutEither() throws IOException {
+    for (int survivingPrefix : new int[] {0, 100}) {
+      PowerCut cut = powerCut("cut-" + survivingPrefix);
+      byte[] second = cut.secondBatch();
+      setSyncedEnd(second, cut.end()); // written while the first batch's sync ran
+      byte[] first = new byte[(int) (cut.secondStart() - cut.end())];
+      System.arraycopy(cut.firstBatch(), 0, first, 0, survivingPrefix);
+      writeAt(cut.segment(), cut.end(), first);
+      writeAt(cut.segment(), cut.secondStart(), second);
+      Files.delete(cut.store().resolve("index").resolve("checkpoint")); // no clean close
+
+      try (EmbeddedEventStore s = EmbeddedEventStore.open(cut.store())) {
+        assertThat(s.headPosition()).isEqualTo(cut.total());
+        assertThat(s.streamVersion("Lost-1")).isEmpty();
+        assertThat(s.streamVersion("Written-1")).isEmpty();
+        assertThat(s.append("After-1", ExpectedVersion.NO_STREAM, events(cut.total(), 2)).firstPosition()).isEqualTo(cut.total() + 1);
+        assertWholeStoreConsistent(s, cut.total() + 2);
+      }
+      assertThat(readAt(cut.segment(), cut.secondStart(), second.length)).as("the unacknowledged batch is erased").containsOnly(0);
+      try (EmbeddedEventStore s = EmbeddedEventStore.open(cut.store())) {
+        assertWholeStoreConsistent(s, cut.total() + 2);
+      }
+    }
+  }
+
+  /** The same damage, but the batch after it was written once the damaged one was synced: acknowledged data follows. */
+  @Test
+  void aDamagedBatchFollowedByOneWrittenAfterItWasSyncedIsCorruptionAndRefused() throws IOException {
+    PowerCut cut = powerCut("cut");
+    byte[] second = cut.secondBatch(); // names the first batch as synced: it was acknowledged
+    writeAt(cut.segment(), cut.end(), new byte[(int) (cut.secondStart() - cut.end())]);
+    writeAt(cut.segment(), cut.secondStart(), second);
+    Files.delete(cut.store().resolve("index").resolve("checkpoint"));
+
+    assertThatThrownBy(() -> EmbeddedEventStore.open(cut.store()))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("position " + (cut.total() + 1))
+        .hasMessageContaining("written after it was durable");
+  }
+
+  /** Two unsynced groups on both sides of a segment roll: the first lost, the second, in a new segment, written. */
+  @Test
+  void aPowerCutAcrossASegmentRollIsToldApartFromCorruption() throws IOException {
+    Path store = dir.resolve("s");
+    long head;
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      int n = fillStore(s, 40);
+      long segments = segmentFiles(store);
+      while (segmentFiles(store) == segments) { // one event per append until one opens a new segment
+        s.append("Roll-" + n, ExpectedVersion.ANY, events(n, 1));
+        n++;
+      }
+      head = s.headPosition();
+    }
+    int bits = 16;
+    long lostAt = batchOffsetOf(store, head - 1, bits); // the last batch of the full segment
+    long writtenAt = batchOffsetOf(store, head, bits); // the first of the new one
+    assertThat(writtenAt & ((1 << bits) - 1)).isZero();
+    Path lostSegment = store.resolve("log").resolve(String.format("segment-%06d.log", lostAt >>> bits));
+    Path newSegment = store.resolve("log").resolve(String.format("segment-%06d.log", writtenAt >>> bits));
+    int lostLocal = (int) (lostAt & ((1 << bits) - 1));
+    int lostSize = BatchFormat.align8(ByteBuffer.wrap(readAt(lostSegment, lostLocal, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4));
+    int writtenSize = BatchFormat.align8(ByteBuffer.wrap(readAt(newSegment, 0, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4));
+    writeAt(lostSegment, lostLocal, new byte[lostSize]);
+    Files.delete(store.resolve("index").resolve("checkpoint"));
+
+    Path acknowledged = dir.resolve("acknowledged");
+    copyRecursively(store, acknowledged); // the new segment's batch names the lost one as synced
+    assertThatThrownBy(() -> EmbeddedEventStore.open(acknowledged, SMALL_SEGMENTS))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("position " + (head - 1));
+
+    byte[] written = readAt(newSegment, 0, writtenSize);
+    setSyncedEnd(written, lostAt); // written while the lost batch's sync ran
+    writeAt(newSegment, 0, written);
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      assertThat(s.headPosition()).isEqualTo(head - 2);
+      assertThat(s.append("After-1", ExpectedVersion.NO_STREAM, events((int) head - 2, 1)).firstPosition()).isEqualTo(head - 1);
+      assertWholeStoreConsistent(s, (int) head - 1);
+    }
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      assertWholeStoreConsistent(s, (int) head - 1);
+    }
+  }
+
+  @Test
+  void everyBatchNamesTheLogOffsetSyncedBeforeItWasWritten() throws IOException {
+    Path store = dir.resolve("s");
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      fillStore(s, 30);
+    }
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      fillStore(s, 30); // the first batch after a reopen names the recovered end
+    }
+    ByteBuffer segment = ByteBuffer.wrap(Files.readAllBytes(store.resolve("log").resolve("segment-000000.log")))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int batches = 0;
+    for (int at = 0; !BatchFormat.isZeroHeader(segment, at); batches++) {
+      BatchFormat.Header h = readHeader(segment, at);
+      assertThat(h.syncedEnd()).as("batch at %d", at).isEqualTo(at); // one caller: each append synced before the next
+      at = h.nextBatchOffset();
+    }
+    assertThat(batches).isEqualTo(60);
+  }
+
+  /** A store written before batch headers named the synced end: its batches are still read, and appended to. */
+  @Test
+  void batchesOfFormatOneAreStillRead() throws IOException {
+    Path store = dir.resolve("s");
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      s.append("Old-1", ExpectedVersion.NO_STREAM, events(0, 1));
+    }
+    Path segment = store.resolve("log").resolve("segment-000000.log");
+    byte[] v2 = readAt(segment, 0, (int) logEnd(store));
+    byte[] v1 = toFormatOne(v2);
+    writeAt(segment, 0, new byte[v2.length]);
+    writeAt(segment, 0, v1);
+    Path properties = store.resolve("store.properties");
+    Files.writeString(properties, Files.readString(properties).replace("format=2", "format=1"));
+    deleteRecursively(store.resolve("index")); // its offsets were the format-2 batch's
+
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      assertThat(s.readStream("Old-1", 1, 10)).singleElement().satisfies(e -> {
+        assertThat(e.globalPosition()).isEqualTo(1);
+        assertThat(io.factum.tck.Fixtures.tree(e.data()).get("n").asInt()).isZero();
+      });
+      s.append("Old-1", ExpectedVersion.exactly(1), events(1, 1));
+    }
+    Files.delete(store.resolve("index").resolve("checkpoint")); // a crash: replay both formats
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      assertWholeStoreConsistent(s, 2);
+    }
+  }
+
+  @Test
+  void aFormatOneStoreIsMarkedFormatTwoOnOpen() throws IOException {
+    Path store = dir.resolve("s");
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      s.append("A-1", ExpectedVersion.ANY, event(1));
+    }
+    Path properties = store.resolve("store.properties");
+    Files.writeString(properties, Files.readString(properties).replace("format=2", "format=1"));
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      assertThat(s.headPosition()).isEqualTo(1);
+    }
+    assertThat(Files.readString(properties)).contains("format=2");
+  }
+
   @Test
   void corruptionInTheMiddleOfTheLogIsReportedWithItsPositionNeverSkipped() throws IOException {
     Path store = dir.resolve("s");
@@ -292,6 +447,96 @@ class EmbeddedStorageTest {
   }
 
   // ---------------------------------------------------------------- file helpers
+
+  /**
+   * A store of {@code total} events, closed cleanly, plus the bytes of the two batches a copy of it
+   * appended next ("Lost-1", 5 events, then "Written-1", 3 events), as the pieces of a power cut.
+   */
+  private record PowerCut(Path store, Path segment, int total, long end, long secondStart, byte[] firstBatch, byte[] secondBatch) {}
+
+  private PowerCut powerCut(String name) throws IOException {
+    Path store = dir.resolve(name);
+    int total;
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      total = fillStore(s, 20);
+    }
+    long end = logEnd(store);
+    Path copy = dir.resolve(name + "-copy");
+    copyRecursively(store, copy);
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(copy)) {
+      s.append("Lost-1", ExpectedVersion.ANY, events(0, 5));
+      s.append("Written-1", ExpectedVersion.ANY, events(5, 3));
+    }
+    Path copySegment = copy.resolve("log").resolve("segment-000000.log");
+    byte[] appended = readAt(copySegment, end, (int) (logEnd(copy) - end));
+    int firstSize = BatchFormat.align8(ByteBuffer.wrap(appended).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4));
+    return new PowerCut(store, store.resolve("log").resolve("segment-000000.log"), total, end, end + firstSize,
+        java.util.Arrays.copyOf(appended, firstSize), java.util.Arrays.copyOfRange(appended, firstSize, appended.length));
+  }
+
+  /** The logical offset of the batch holding an event: the event's offset minus its back-reference. */
+  private static long batchOffsetOf(Path store, long position, int segmentBits) throws IOException {
+    long event = offsetOfPosition(store, position);
+    Path segment = store.resolve("log").resolve(String.format("segment-%06d.log", event >>> segmentBits));
+    int local = (int) (event & ((1L << segmentBits) - 1));
+    return event - ByteBuffer.wrap(readAt(segment, local + 8, 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0);
+  }
+
+  private static long segmentFiles(Path store) throws IOException {
+    try (Stream<Path> files = Files.list(store.resolve("log"))) {
+      return files.count();
+    }
+  }
+
+  /**
+   * Re-encodes a batch of one event in format 1: magic 0xFA01, stream id at 54 (no synced end), the
+   * event's back-reference, checksum and the header's checksums recomputed.
+   */
+  private static byte[] toFormatOne(byte[] v2) {
+    ByteBuffer in = ByteBuffer.wrap(v2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int streamLength = Short.toUnsignedInt(in.getShort(52));
+    int v2Header = BatchFormat.align8(64 + streamLength);
+    int v1Header = BatchFormat.align8(54 + streamLength);
+    int eventsLength = in.getInt(4) - v2Header;
+    ByteBuffer out = ByteBuffer.allocate(v1Header + eventsLength).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.put(0, v2, 0, 54);
+    out.put(54, v2, 64, streamLength);
+    out.put(v1Header, v2, v2Header, eventsLength);
+    out.putInt(4, v1Header + eventsLength);
+    out.putShort(8, (short) 0xFA01);
+    out.putShort(10, (short) (54 + streamLength));
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    out.putInt(v1Header + 8, v1Header); // back-reference: event offset minus batch offset
+    crc.update(out.array(), v1Header + 4, out.getInt(v1Header + 4) - 4);
+    int eventCrc = (int) crc.getValue();
+    out.putInt(v1Header, eventCrc);
+    crc.reset();
+    crc.update(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, eventCrc).array());
+    out.putInt(48, (int) crc.getValue());
+    crc.reset();
+    crc.update(out.array(), 4, 54 + streamLength - 4);
+    out.putInt(0, (int) crc.getValue());
+    return out.array();
+  }
+
+  /** Rewrites a batch's synced end (bytes 56–63 of its header) and the header's checksum. */
+  private static void setSyncedEnd(byte[] batch, long syncedEnd) {
+    ByteBuffer b = ByteBuffer.wrap(batch).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putLong(56, syncedEnd);
+    int headerLength = Short.toUnsignedInt(b.getShort(10));
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(batch, 4, headerLength - 4);
+    b.putInt(0, (int) crc.getValue());
+  }
+
+  private static BatchFormat.Header readHeader(ByteBuffer segment, int at) {
+    try {
+      return BatchFormat.readHeader(segment, at, new java.util.zip.CRC32C());
+    } catch (BatchFormat.Invalid e) {
+      throw new AssertionError(e);
+    }
+  }
+
 
   private static long logEnd(Path store) throws IOException {
     for (String line : Files.readAllLines(store.resolve("index").resolve("checkpoint"))) {

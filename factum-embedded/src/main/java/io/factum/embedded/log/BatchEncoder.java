@@ -162,7 +162,7 @@ public final class BatchEncoder {
    * @return the padded size of the whole batch
    */
   public int writeHeader(ByteBuffer out, int base, byte[] streamId, long firstPosition, long firstVersion,
-      long previousStreamPosition, long createdAtMicros, int count, int eventsLength, int eventsCrc) {
+      long previousStreamPosition, long createdAtMicros, int count, int eventsLength, int eventsCrc, long syncedEnd) {
     int headerLength = HEADER_FIXED + streamId.length;
     int headerSize = align8(headerLength);
     out.putInt(base + H_LENGTH, headerSize + eventsLength);
@@ -175,6 +175,8 @@ public final class BatchEncoder {
     out.putLong(base + H_CREATED, createdAtMicros);
     out.putInt(base + H_EVENTS_CRC, eventsCrc);
     out.putShort(base + H_STREAM_LENGTH, (short) streamId.length);
+    out.putShort(base + H_STREAM_LENGTH + 2, (short) 0);
+    out.putLong(base + H_SYNCED_END, syncedEnd);
     out.put(base + HEADER_FIXED, streamId);
     for (int p = base + headerLength; p < base + headerSize; p++) {
       out.put(p, (byte) 0);

@@ -25,8 +25,16 @@ import java.util.zip.CRC32C;
  * 32 u64 previousStreamPosition (0=none) 44 type, content type, metadata, data
  * 40 i64 createdAt (µs since the epoch)
  * 48 u32 eventsCrc  CRC32C of the events' CRCs in order
- * 52 u16 streamIdLength, 54 stream id
+ * 52 u16 streamIdLength
+ * 54 u16 zero
+ * 56 u64 syncedEnd  log offset up to which the log was durable when this batch was written
+ * 64 stream id
  * </pre>
+ *
+ * <p>{@code syncedEnd} tells recovery, after a power cut, whether a damaged record can have been
+ * acknowledged: a later batch written after the damaged one was synced names an offset beyond it.
+ * Batches of format 1 (magic {@code 0xFA01}, written before this field existed) have the stream id at
+ * 54 and no {@code syncedEnd}; they are still read.
  *
  * <p>Each event carries its own CRC, so a single event read at random is verified; the header's
  * {@code eventsCrc} ties the events to their batch, so a torn batch is recognised as a whole. A
@@ -34,8 +42,13 @@ import java.util.zip.CRC32C;
  */
 public final class BatchFormat {
 
-  public static final short MAGIC = (short) 0xFA01;
-  public static final int HEADER_FIXED = 54;
+  public static final short MAGIC = (short) 0xFA02;
+  public static final int HEADER_FIXED = 64;
+  /** The magic of batches written before {@code syncedEnd} existed; their stream id is at 54. */
+  public static final short MAGIC_V1 = (short) 0xFA01;
+  static final int HEADER_FIXED_V1 = 54;
+  /** {@link Header#syncedEnd} of a format-1 batch: not recorded. */
+  public static final long SYNCED_END_UNKNOWN = -1;
   public static final int EVENT_FIXED = 44;
 
   static final int H_CRC = 0;
@@ -49,6 +62,7 @@ public final class BatchFormat {
   static final int H_CREATED = 40;
   static final int H_EVENTS_CRC = 48;
   static final int H_STREAM_LENGTH = 52;
+  static final int H_SYNCED_END = 56;
   static final int E_CRC = 0;
   static final int E_LENGTH = 4;
   static final int E_BACKREF = 8;
@@ -80,10 +94,13 @@ public final class BatchFormat {
     return align8((long) EVENT_FIXED + typeLength + contentTypeLength + metadataLength + dataLength);
   }
 
-  /** The parsed, verified header of a batch. */
+  /**
+   * The parsed, verified header of a batch. {@code syncedEnd} is the logical log offset up to which
+   * the log was durable when the batch was written ({@link #SYNCED_END_UNKNOWN} for format 1).
+   */
   public record Header(
       int localOffset, int length, int count, long firstPosition, long firstVersion, long previousStreamPosition,
-      long createdAtMicros, byte[] streamId, int eventsStart) {
+      long createdAtMicros, byte[] streamId, int eventsStart, long syncedEnd) {
 
     public String streamIdString() {
       return new String(streamId, StandardCharsets.UTF_8);
@@ -125,6 +142,15 @@ public final class BatchFormat {
     }
   }
 
+  /** Whether a batch header of either format may start at {@code off}: room for one and its magic there. */
+  public static boolean mayBeHeader(ByteBuffer segment, int off) {
+    if (off + HEADER_FIXED_V1 > segment.capacity()) {
+      return false;
+    }
+    short magic = segment.getShort(off + H_MAGIC);
+    return magic == MAGIC || magic == MAGIC_V1;
+  }
+
   /** Whether the 8 bytes at {@code off} are zero: the end of written data. */
   public static boolean isZeroHeader(ByteBuffer segment, int off) {
     return off + 8 > segment.capacity() || segment.getLong(off) == 0;
@@ -136,15 +162,17 @@ public final class BatchFormat {
    */
   public static Header readHeader(ByteBuffer segment, int off, CRC32C crc) throws Invalid {
     int capacity = segment.capacity();
-    if (off < 0 || off + HEADER_FIXED > capacity) {
+    if (off < 0 || off + HEADER_FIXED_V1 > capacity) {
       throw new Invalid(off, "batch header out of segment bounds");
     }
     int length = segment.getInt(off + H_LENGTH);
     int headerLength = Short.toUnsignedInt(segment.getShort(off + H_HEADER_LENGTH));
-    if (segment.getShort(off + H_MAGIC) != MAGIC) {
+    short magic = segment.getShort(off + H_MAGIC);
+    if (magic != MAGIC && magic != MAGIC_V1) {
       throw new Invalid(off, "bad batch magic");
     }
-    if (headerLength < HEADER_FIXED || length < headerLength || (long) off + length > capacity) {
+    int fixed = magic == MAGIC ? HEADER_FIXED : HEADER_FIXED_V1;
+    if (headerLength < fixed || length < headerLength || (long) off + length > capacity) {
       throw new Invalid(off, "bad batch length " + length);
     }
     crc.reset();
@@ -153,17 +181,18 @@ public final class BatchFormat {
       throw new Invalid(off, "batch header checksum mismatch");
     }
     int streamLength = Short.toUnsignedInt(segment.getShort(off + H_STREAM_LENGTH));
-    if (HEADER_FIXED + streamLength != headerLength) {
+    if (fixed + streamLength != headerLength) {
       throw new Invalid(off, "bad stream id length");
     }
     byte[] stream = new byte[streamLength];
-    segment.get(off + HEADER_FIXED, stream);
+    segment.get(off + fixed, stream);
     int count = segment.getInt(off + H_COUNT);
     if (count < 1) {
       throw new Invalid(off, "batch without events");
     }
     return new Header(off, length, count, segment.getLong(off + H_FIRST_POSITION), segment.getLong(off + H_FIRST_VERSION),
-        segment.getLong(off + H_PREVIOUS), segment.getLong(off + H_CREATED), stream, align8(off + headerLength));
+        segment.getLong(off + H_PREVIOUS), segment.getLong(off + H_CREATED), stream, align8(off + headerLength),
+        magic == MAGIC ? segment.getLong(off + H_SYNCED_END) : SYNCED_END_UNKNOWN);
   }
 
   /**
