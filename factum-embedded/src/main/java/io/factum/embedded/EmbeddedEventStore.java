@@ -118,6 +118,7 @@ public final class EmbeddedEventStore implements EventStore {
     Recovery.Result recovered = null;
     try {
       recovered = Recovery.open(directory, maxGroupBytes(directory.segmentSizeBits));
+      directory.markCurrentFormat();
       return new EmbeddedEventStore(directory, options, recovered);
     } catch (IOException | RuntimeException e) {
       if (recovered != null) {

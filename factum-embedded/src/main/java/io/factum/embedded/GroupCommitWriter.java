@@ -330,6 +330,11 @@ final class GroupCommitWriter implements Runnable {
     int used = 0;
     int events = 0;
     long micros = nowMicros();
+    if (unsynced != null && unsynced.sync() != null && unsynced.sync().isDone()) {
+      // Answer the previous group now rather than after this one is written, and let this group's
+      // batches name it as synced.
+      finishUnsynced();
+    }
     for (int i = 0; i < group.size(); i++) {
       Pending p = group.get(i);
       if (poisoned != null) {

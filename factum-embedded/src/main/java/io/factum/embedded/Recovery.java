@@ -19,9 +19,10 @@ import java.nio.ByteBuffer;
  *       says). Without a valid one, the indexes are rebuilt from the start of the log.
  *   <li>Replay the log after the checkpoint: every batch whose checksums hold and whose position
  *       follows on is indexed again (idempotently).
- *   <li>At the first batch that does not verify, decide: a <em>torn tail</em> (a group that was being
- *       written when the process died, never acknowledged) is erased; anything else — bad bytes
- *       followed by more data — is <em>corruption</em>, reported with its position, and the store
+ *   <li>At the first batch that does not verify (or, after a crash, zeros with data after them),
+ *       decide: a <em>torn tail</em> (groups not yet synced when the process died or the power
+ *       failed, never acknowledged: every batch after the damage names a synced end before it) is
+ *       erased; anything else is <em>corruption</em>, reported with its position, and the store
  *       refuses to open rather than skip a record.
  * </ol>
  */
@@ -98,7 +99,11 @@ final class Recovery {
     indexed.hash.deleteOlderThan(shards);
   }
 
-  /** The checkpoint's last event is where it says, and its batch ends where the checkpoint says the log ends. */
+  /**
+   * The checkpoint's last event is where it says, and its batch ends where the checkpoint says the log
+   * ends — or the log goes on at the start of the next segment (a recovery that found the rest of the
+   * segment empty, the writer having rolled over there).
+   */
   private static boolean matchesLog(IndexedLog indexed, Checkpoint cp) {
     if (cp.indexedThrough() == 0) {
       return cp.logEnd() == 0;
@@ -110,8 +115,9 @@ final class Recovery {
     try {
       BatchFormat.Header h = indexed.header(cp.indexedThrough(), new Cursor());
       long offset = indexed.positions.offset(cp.indexedThrough());
-      return h.lastPosition() == cp.indexedThrough()
-          && log.logicalOffset(log.segmentOf(offset), h.nextBatchOffset()) == cp.logEnd();
+      long batchEnd = log.logicalOffset(log.segmentOf(offset), h.nextBatchOffset());
+      boolean rolledAfter = log.localOffset(cp.logEnd()) == 0 && log.segmentOf(cp.logEnd()) == log.segmentOf(offset) + 1;
+      return h.lastPosition() == cp.indexedThrough() && (batchEnd == cp.logEnd() || rolledAfter);
     } catch (RuntimeException e) {
       return false;
     }
@@ -244,7 +250,9 @@ final class Recovery {
         if (far >= 0) {
           return "data follows it at log offset " + log.logicalOffset(segment, (int) far);
         }
-        for (int local = from; local < to; local += 8) {
+        // The damaged batch's own header (at verifiedEnd) may have survived its torn events; it
+        // cannot name a later synced end, and a format-1 one names none: it is not evidence.
+        for (int local = segment == first ? from + 8 : 0; local < to; local += 8) {
           if (BatchFormat.mayBeHeader(buffer, local)) {
             BatchFormat.Header h;
             try {
@@ -252,13 +260,34 @@ final class Recovery {
             } catch (BatchFormat.Invalid notAHeader) {
               continue;
             }
-            if (h.syncedEnd() == BatchFormat.SYNCED_END_UNKNOWN || h.syncedEnd() > verifiedEnd) {
+            if (namesDurableDataAfter(h, verifiedEnd)) {
               return "a valid batch written after it was durable follows at log offset " + log.logicalOffset(segment, local);
             }
           }
         }
       }
       return null;
+    }
+
+    /**
+     * Whether a batch says that the log was durable beyond {@code verifiedEnd}. Naming the start of the
+     * next segment, with nothing but zeros from {@code verifiedEnd} to the end of its own, does not
+     * count: that is where a recovery that found the rest of the segment empty let the log go on.
+     */
+    private boolean namesDurableDataAfter(BatchFormat.Header h, long verifiedEnd) {
+      long synced = h.syncedEnd();
+      if (synced == BatchFormat.SYNCED_END_UNKNOWN) {
+        return true;
+      }
+      if (synced <= verifiedEnd) {
+        return false;
+      }
+      int segment = log.segmentOf(verifiedEnd);
+      if (synced != log.logicalOffset(segment + 1, 0) || segment >= log.segmentCount()) {
+        return true;
+      }
+      ByteBuffer buffer = log.segment(segment);
+      return firstNonZero(buffer, log.localOffset(verifiedEnd), buffer.capacity()) >= 0;
     }
 
     /** Erases the unacknowledged tail after {@code verifiedEnd} (once) and returns where replay resumes. */

@@ -32,7 +32,7 @@ final class StoreDirectory implements AutoCloseable {
 
   /**
    * 2: batch headers record the synced end of the log (format-1 batches are still read; a format-1
-   * store is marked format 2 on open, so that an older Factum refuses it).
+   * store is marked format 2 once opened, see {@link #markCurrentFormat}).
    */
   static final int FORMAT = 2;
 
@@ -121,17 +121,25 @@ final class StoreDirectory implements AutoCloseable {
       if (format < 1) {
         throw new StorageException(file + " is damaged (no format); it should name format=" + FORMAT);
       }
-      int bits = Integer.parseInt(p.getProperty("segmentSizeBits"));
-      if (format < FORMAT) {
-        writeProperties(root, bits);
-      }
-      return bits;
+      return Integer.parseInt(p.getProperty("segmentSizeBits"));
     }
     if (Files.exists(root.resolve("log"))) {
       throw new StorageException(root + " has a log but no store.properties; it is damaged or not a Factum store.");
     }
     writeProperties(root, segmentSizeBits);
     return segmentSizeBits;
+  }
+
+  /**
+   * Marks the store as of this {@link #FORMAT}, once recovery has succeeded and before anything of the
+   * new format is written: an older Factum then refuses the store instead of misreading it.
+   */
+  void markCurrentFormat() throws IOException {
+    Properties p = new Properties();
+    p.load(new StringReader(Files.readString(root.resolve("store.properties"), StandardCharsets.UTF_8)));
+    if (Integer.parseInt(p.getProperty("format", "0")) < FORMAT) {
+      writeProperties(root, segmentSizeBits);
+    }
   }
 
   /** Writes {@code store.properties} for this format atomically: temporary file, fsync, rename, directory fsync. */

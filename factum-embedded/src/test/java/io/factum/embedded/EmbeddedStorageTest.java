@@ -261,10 +261,20 @@ class EmbeddedStorageTest {
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
       assertWholeStoreConsistent(s, (int) head - 1);
     }
+
+    // The log went on at the start of the new segment, whose first batch names that start as synced,
+    // beyond the last batch of the old one. A crash tearing that batch is still a torn tail, also
+    // when the whole log is replayed.
+    assertThat(batchOffsetOf(store, head - 1, bits)).isEqualTo(writtenAt);
+    flipByte(newSegment, 100);
+    deleteRecursively(store.resolve("index"));
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      assertWholeStoreConsistent(s, (int) head - 2);
+    }
   }
 
   @Test
-  void everyBatchNamesTheLogOffsetSyncedBeforeItWasWritten() throws IOException {
+  void everyBatchNamesAnEarlierBatchBoundaryAsSynced() throws IOException {
     Path store = dir.resolve("s");
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
       fillStore(s, 30);
@@ -272,33 +282,50 @@ class EmbeddedStorageTest {
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
       fillStore(s, 30); // the first batch after a reopen names the recovered end
     }
+    int sequential = 0;
+    for (BatchFormat.Header h : batchesOf(store)) {
+      assertThat(h.syncedEnd()).as("batch at %d", h.localOffset()).isEqualTo(h.localOffset()); // each append synced before the next
+      sequential++;
+    }
+    assertThat(sequential).isEqualTo(60);
+
+    // Pipelined groups: a batch may be written while earlier groups sync, never naming unsynced data.
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      List<java.util.concurrent.CompletableFuture<AppendResult>> pending = new ArrayList<>();
+      for (int k = 0; k < 40; k++) {
+        pending.add(s.appendAsync("Big-" + (k % 4), ExpectedVersion.ANY, events(0, 300)));
+      }
+      pending.forEach(java.util.concurrent.CompletableFuture::join);
+    }
+    List<BatchFormat.Header> all = batchesOf(store);
+    java.util.Set<Long> boundaries = new java.util.HashSet<>();
+    long previous = 0;
+    for (BatchFormat.Header h : all) {
+      boundaries.add((long) h.localOffset());
+      assertThat(h.syncedEnd()).as("batch at %d", h.localOffset()).isLessThanOrEqualTo(h.localOffset()).isGreaterThanOrEqualTo(previous);
+      assertThat(boundaries).as("a batch boundary").contains(h.syncedEnd());
+      previous = h.syncedEnd();
+    }
+    assertThat(all).hasSize(100);
+    // A group's later batches were written after its first, before the group synced.
+    assertThat(all.subList(60, 100)).anyMatch(h -> h.syncedEnd() < h.localOffset());
+  }
+
+  /** The headers of every batch of a store's first segment, in order. */
+  private static List<BatchFormat.Header> batchesOf(Path store) throws IOException {
     ByteBuffer segment = ByteBuffer.wrap(Files.readAllBytes(store.resolve("log").resolve("segment-000000.log")))
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    int batches = 0;
-    for (int at = 0; !BatchFormat.isZeroHeader(segment, at); batches++) {
-      BatchFormat.Header h = readHeader(segment, at);
-      assertThat(h.syncedEnd()).as("batch at %d", at).isEqualTo(at); // one caller: each append synced before the next
-      at = h.nextBatchOffset();
+    List<BatchFormat.Header> out = new ArrayList<>();
+    for (int at = 0; !BatchFormat.isZeroHeader(segment, at); at = out.get(out.size() - 1).nextBatchOffset()) {
+      out.add(readHeader(segment, at));
     }
-    assertThat(batches).isEqualTo(60);
+    return out;
   }
 
   /** A store written before batch headers named the synced end: its batches are still read, and appended to. */
   @Test
   void batchesOfFormatOneAreStillRead() throws IOException {
-    Path store = dir.resolve("s");
-    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
-      s.append("Old-1", ExpectedVersion.NO_STREAM, events(0, 1));
-    }
-    Path segment = store.resolve("log").resolve("segment-000000.log");
-    byte[] v2 = readAt(segment, 0, (int) logEnd(store));
-    byte[] v1 = toFormatOne(v2);
-    writeAt(segment, 0, new byte[v2.length]);
-    writeAt(segment, 0, v1);
-    Path properties = store.resolve("store.properties");
-    Files.writeString(properties, Files.readString(properties).replace("format=2", "format=1"));
-    deleteRecursively(store.resolve("index")); // its offsets were the format-2 batch's
-
+    Path store = formatOneStore("s");
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
       assertThat(s.readStream("Old-1", 1, 10)).singleElement().satisfies(e -> {
         assertThat(e.globalPosition()).isEqualTo(1);
@@ -310,6 +337,32 @@ class EmbeddedStorageTest {
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
       assertWholeStoreConsistent(s, 2);
     }
+  }
+
+  /** An older Factum killed while writing left a torn format-1 batch: its intact header is no evidence of durability. */
+  @Test
+  void aTornFormatOneBatchIsErased() throws IOException {
+    Path store = formatOneStore("s");
+    flipByte(store.resolve("log").resolve("segment-000000.log"), 100); // inside the event, after the header
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      assertThat(s.headPosition()).isZero();
+      assertThat(s.append("Old-1", ExpectedVersion.NO_STREAM, events(0, 1)).firstPosition()).isEqualTo(1);
+    }
+  }
+
+  /** A store refused by recovery keeps its format, so the Factum that wrote it can still open it. */
+  @Test
+  void aStoreRefusedByRecoveryKeepsItsFormat() throws IOException {
+    Path store = formatOneStore("s");
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      s.append("New-1", ExpectedVersion.NO_STREAM, events(1, 1)); // a format-2 batch after the format-1 one
+    }
+    flipByte(store.resolve("log").resolve("segment-000000.log"), 100); // damage the format-1 batch
+    Files.delete(store.resolve("index").resolve("checkpoint"));
+    Path properties = store.resolve("store.properties");
+    Files.writeString(properties, Files.readString(properties).replace("format=2", "format=1"));
+    assertThatThrownBy(() -> EmbeddedEventStore.open(store)).isInstanceOf(StorageException.class).hasMessageContaining("position 1");
+    assertThat(Files.readString(properties)).contains("format=1");
   }
 
   @Test
@@ -486,6 +539,22 @@ class EmbeddedStorageTest {
     try (Stream<Path> files = Files.list(store.resolve("log"))) {
       return files.count();
     }
+  }
+
+  /** A store holding one event, "Old-1" version 1, in a format-1 batch, marked format 1, without indexes. */
+  private Path formatOneStore(String name) throws IOException {
+    Path store = dir.resolve(name);
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      s.append("Old-1", ExpectedVersion.NO_STREAM, events(0, 1));
+    }
+    Path segment = store.resolve("log").resolve("segment-000000.log");
+    byte[] v2 = readAt(segment, 0, (int) logEnd(store));
+    writeAt(segment, 0, new byte[v2.length]);
+    writeAt(segment, 0, toFormatOne(v2));
+    Path properties = store.resolve("store.properties");
+    Files.writeString(properties, Files.readString(properties).replace("format=2", "format=1"));
+    deleteRecursively(store.resolve("index")); // its offsets were the format-2 batch's
+    return store;
   }
 
   /**

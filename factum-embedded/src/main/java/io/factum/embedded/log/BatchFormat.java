@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  * batch header                         event
  *  0 u32 headerCrc  CRC32C of [4, hdrLen) 0 u32 eventCrc   CRC32C of [4, length)
  *  4 u32 batchLength (padded)             4 u32 length (unpadded)
- *  8 u16 magic 0xFA01                     8 u32 backRef    offset of the event minus offset of its batch
+ *  8 u16 magic 0xFA02                     8 u32 backRef    offset of the event minus offset of its batch
  * 10 u16 headerLength                    12 u32 schemaVersion
  * 12 u32 eventCount                      16 u64 id (most significant), 24 u64 id (least significant)
  * 16 u64 firstPosition                   32 u16 typeLength, 34 u16 contentTypeLength (0 = JSON)
