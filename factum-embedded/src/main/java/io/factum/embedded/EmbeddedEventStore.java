@@ -175,6 +175,11 @@ public final class EmbeddedEventStore implements EventStore {
     writer.failNextSync(fault);
   }
 
+  /** Test hook: the log's next write stops half-way with {@code fault}, as on a disk filling up. */
+  void failNextWrite(IOException fault) {
+    writer.failNextWrite(fault);
+  }
+
   /** The writer's counters (groups, appends, events), for tests and the bench. */
   GroupCommitWriter.Stats writerStats() {
     return writer.stats;

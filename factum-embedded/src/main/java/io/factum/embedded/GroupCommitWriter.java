@@ -176,6 +176,7 @@ final class GroupCommitWriter implements Runnable {
   /** The written group whose sync may still be running (at most one), or null. */
   private Written unsynced;
   private final AtomicReference<IOException> syncFault = new AtomicReference<>();
+  private final AtomicReference<IOException> writeFault = new AtomicReference<>();
 
   GroupCommitWriter(Object owner, String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
     this.indexed = indexed;
@@ -410,15 +411,17 @@ final class GroupCommitWriter implements Runnable {
         return leftover;
       }
     }
+    ByteBuffer bytes = buffer.duplicate().position(0).limit(used);
     try {
       reserve(written, position - 1);
       if (unsynced == null) {
         zeroAhead(used); // never while a sync runs: zeros written during another sync slow it down
       }
-      log.write(logEnd, buffer.duplicate().position(0).limit(used));
+      write(bytes);
     } catch (IOException | RuntimeException e) {
       finishUnsynced(); // the groups before this one are still good
       StorageException failure = notWritten(e);
+      eraseFailedWrite(bytes.position());
       fail(Written.nothing(written, retries, failures), failure);
       return leftover;
     }
@@ -473,6 +476,39 @@ final class GroupCommitWriter implements Runnable {
       indexed.hash.growAhead(GROW_AHEAD_AT);
     } catch (IOException | RuntimeException e) {
       // reserve() grows it, or reports the failure, before anything more is written
+    }
+  }
+
+  /** Writes a group at the log's end; tests can make it fail half-way, as a disk filling up would. */
+  private void write(ByteBuffer bytes) throws IOException {
+    IOException fault = writeFault.getAndSet(null);
+    if (fault != null) {
+      log.write(logEnd, bytes.duplicate().limit(bytes.position() + bytes.remaining() / 2));
+      bytes.position(bytes.position() + bytes.remaining() / 2);
+      throw fault;
+    }
+    log.write(logEnd, bytes);
+  }
+
+  /** Test hook: the next group's write stops half-way with {@code fault}. */
+  void failNextWrite(IOException fault) {
+    writeFault.set(fault);
+  }
+
+  /**
+   * After a failed write, zeroes (and syncs) the part of the group that was written: its callers are
+   * told nothing was stored, and a shorter group written next would otherwise leave whole batches of
+   * it behind the log's end, where a reopen would find them following on. Those blocks are already
+   * allocated, so this needs no space even on a full disk; if it fails anyway, the writer stops.
+   */
+  private void eraseFailedWrite(int writtenBytes) {
+    if (writtenBytes == 0) {
+      return;
+    }
+    try {
+      log.zero(logEnd, writtenBytes);
+    } catch (IOException | RuntimeException e) {
+      poison("could not erase a failed write", e);
     }
   }
 

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A sync that fails (an fsync's EIO, injected: a real one cannot be produced on demand; later syncs
- * succeed, as Linux reports a writeback error once). Nothing decided after it may be acknowledged —
+ * A write that fails half-way, and a sync that fails (an fsync's EIO, injected: a real one cannot be
+ * produced on demand; later syncs succeed, as Linux reports a writeback error once). After a failed
+ * sync nothing decided after it may be acknowledged —
  * not the appends of its group, not a retry of its events, not a refusal decided against it, not a
  * later small group — the writer writes nothing more, and a reopen finds a clean log without them.
  */
@@ -36,6 +37,35 @@ class EmbeddedSyncFailureTest {
       out.add(EventData.json(type, "{\"k\":" + k + "}").withId(UUID.randomUUID()));
     }
     return out;
+  }
+
+  /**
+   * A write that fails half-way (a disk filling up): its callers are told nothing was stored, so what
+   * it wrote is erased — a shorter group written next could otherwise leave whole batches of it
+   * behind the log's end, where a reopen would find them following on.
+   */
+  @Test
+  void aWriteThatFailsHalfWayLeavesNothingBehindTheLogEnd() throws Exception {
+    Path segment = dir.resolve("log").resolve("segment-000000.log");
+    int firstBatchEnd;
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      store.append("Before", ExpectedVersion.NO_STREAM, events(1, "Kept"));
+      java.nio.ByteBuffer log = java.nio.ByteBuffer.wrap(Files.readAllBytes(segment)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      firstBatchEnd = io.factum.embedded.log.BatchFormat.align8(log.getInt(4));
+
+      store.failNextWrite(new IOException("No space left on device (injected)"));
+      assertThatThrownBy(() -> store.append("Failed", ExpectedVersion.NO_STREAM, events(50, "Lost")))
+          .isInstanceOf(StorageException.class).hasMessageContaining("nothing was stored");
+      byte[] after = java.util.Arrays.copyOfRange(Files.readAllBytes(segment), firstBatchEnd, firstBatchEnd + 64 * 1024);
+      assertThat(after).as("bytes behind the log's end").containsOnly(0);
+
+      assertThat(store.append("After", ExpectedVersion.NO_STREAM, events(1, "Kept")).firstPosition()).isEqualTo(2);
+    }
+    Files.delete(dir.resolve("index").resolve("checkpoint")); // as after a crash: the log is replayed
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
+      assertThat(reopened.headPosition()).isEqualTo(2);
+      assertThat(reopened.streamVersion("Failed")).isEmpty();
+    }
   }
 
   @Test

@@ -171,7 +171,10 @@ public final class SegmentedLog implements AutoCloseable {
     segments = grown;
   }
 
-  /** Writes {@code bytes} (position to limit) at a logical offset; they must fit in one segment. */
+  /**
+   * Writes {@code bytes} (position to limit) at a logical offset; they must fit in one segment. If it
+   * fails, the position of {@code bytes} says how many were written.
+   */
   public void write(long logicalOffset, ByteBuffer bytes) throws IOException {
     int index = segmentOf(logicalOffset);
     if (localOffset(logicalOffset) + (long) bytes.remaining() > segmentSize) {
