@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ReadAllCommand.class,
       TailCommand.class,
       StatsCommand.class,
+      VerifyCommand.class,
       DemoCommand.class,
       TourCommand.class,
       OrdersCommand.class,

@@ -80,6 +80,32 @@ class FactumCliTest {
   }
 
   @Test
+  void verifyChecksAnEmbeddedStoreAndSaysWhetherItIsIntact(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path data = dir.resolve("data");
+    try (io.factum.embedded.EmbeddedEventStore embedded = io.factum.embedded.EmbeddedEventStore.open(data)) {
+      embedded.append("Order-1", io.factum.api.ExpectedVersion.NO_STREAM, List.of(
+          io.factum.api.EventData.json("OrderPlaced", "{\"total\":42}"), io.factum.api.EventData.json("OrderPaid", "{}")));
+      embedded.append("Order-2", io.factum.api.ExpectedVersion.NO_STREAM, io.factum.api.EventData.json("OrderPlaced", "{\"total\":7}"));
+    }
+    Run intact = factum("verify", data.toString());
+    assertThat(intact.exit()).as(intact.err()).isZero();
+    assertThat(intact.out()).contains("events     3 in 2 appends, 2 streams, 1 segment files").contains("result     intact");
+    assertThat(intact.err()).contains("segment 1 of 1");
+
+    java.nio.file.Path segment = data.resolve("log").resolve("segment-000000.log");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x5A}), 120); // inside the first append's first event
+    }
+    Run corrupted = factum("verify", data.toString());
+    assertThat(corrupted.exit()).isEqualTo(1);
+    assertThat(corrupted.out()).contains("problem    Corrupted log").contains("position 1").contains("result     CORRUPTED");
+
+    Run notAStore = factum("verify", dir.resolve("nothing").toString());
+    assertThat(notAStore.exit()).isEqualTo(1);
+    assertThat(notAStore.err()).contains("not a Factum store");
+  }
+
+  @Test
   void anIdempotentRetryIsReportedAsAlreadyAppended() {
     String id = "0192b5c4-7c1e-7cc3-9d5e-3f1a2b4c5d6e";
     withUrl("append", "Order-1", "--type", "A", "--data", "{}", "--id", id);

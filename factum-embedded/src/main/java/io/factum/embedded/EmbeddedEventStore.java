@@ -132,6 +132,17 @@ public final class EmbeddedEventStore implements EventStore {
     }
   }
 
+  /**
+   * Checks a closed store's whole log without changing it: every record's checksum, positions dense
+   * from 1, every stream's versions following on, and what follows the log's end. Reads everything,
+   * so it takes about as long as reading the store; {@code progress} hears once per segment.
+   *
+   * @throws StorageException if {@code dir} is not a store, or is open elsewhere
+   */
+  public static StoreVerification verify(Path dir, java.util.function.Consumer<String> progress) {
+    return LogVerifier.verify(dir, progress);
+  }
+
   /** The largest write of one group (and so of one append): half a segment, at most 64 MiB. */
   static int maxGroupBytes(int segmentSizeBits) {
     return (int) Math.min(1L << (segmentSizeBits - 1), 64L << 20);

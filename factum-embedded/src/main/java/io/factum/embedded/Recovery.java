@@ -74,7 +74,8 @@ final class Recovery {
       head = checkpoint.indexedThrough();
       logEnd = checkpoint.logEnd();
     }
-    Replay replay = new Replay(indexed, maxGroupBytes, checkpoint != null && !rebuilt && checkpoint.clean());
+    Indexer indexer = new Indexer(indexed);
+    Replay replay = new Replay(log, maxGroupBytes, checkpoint != null && !rebuilt && checkpoint.clean(), indexer, true);
     replay.run(head, logEnd);
     // What was replayed may exist only in the page cache (a killed process's unsynced groups): make it
     // durable before new appends, which will name it as synced, build on it.
@@ -82,12 +83,13 @@ final class Recovery {
       log.force(segment);
     }
     GroupCommitWriter.Published state = new GroupCommitWriter.Published(replay.head, replay.logEnd);
-    if (replay.replayed > 0 || replay.tornTail) {
-      LOG.log(Level.INFO, "Recovered " + dir.root + ": replayed " + replay.replayed + " events from the log"
-          + (rebuilt ? " (index rebuilt)" : "") + (replay.tornTail ? "; erased a torn, unacknowledged tail" : ""));
+    boolean erased = replay.tornTailAt >= 0;
+    if (indexer.replayed > 0 || erased) {
+      LOG.log(Level.INFO, "Recovered " + dir.root + ": replayed " + indexer.replayed + " events from the log"
+          + (rebuilt ? " (index rebuilt)" : "") + (erased ? "; erased a torn, unacknowledged tail" : ""));
     }
     writeCheckpoint(dir, indexed, state, false);
-    return new Result(indexed, state, replay.replayed, rebuilt, replay.tornTail);
+    return new Result(indexed, state, indexer.replayed, rebuilt, erased);
   }
 
   /** Forces the indexes and records that they are complete up to {@code state}. */
@@ -123,25 +125,73 @@ final class Recovery {
     }
   }
 
-  /** Re-indexes the log from a known-good point to its end. */
-  private static final class Replay {
+  /** What replay does with each verified batch, in log order. */
+  interface BatchSink {
+    void accept(int segment, BatchFormat.Header h, int[] events) throws IOException;
+  }
+
+  /** Re-indexes each batch (idempotently). */
+  private static final class Indexer implements BatchSink {
     final IndexedLog indexed;
+    final Cursor cursor = new Cursor();
+    long replayed;
+    long[] keys = new long[1024];
+
+    Indexer(IndexedLog indexed) {
+      this.indexed = indexed;
+    }
+
+    @Override
+    public void accept(int segment, BatchFormat.Header h, int[] events) throws IOException {
+      SegmentedLog log = indexed.log;
+      ByteBuffer buffer = log.segment(segment);
+      int n = h.count();
+      long[] offsets = new long[n];
+      int[] types = new int[n];
+      long[] msb = new long[n];
+      long[] lsb = new long[n];
+      for (int k = 0; k < n; k++) {
+        offsets[k] = log.logicalOffset(segment, events[k]);
+        types[k] = BatchFormat.typeHash(buffer, events[k]);
+        msb[k] = BatchFormat.idMsb(buffer, events[k]);
+        lsb[k] = BatchFormat.idLsb(buffer, events[k]);
+      }
+      indexed.positions.reserve(h.lastPosition());
+      if (keys.length < 2 * n + 1) {
+        keys = new long[2 * n + 1];
+      }
+      int count = IndexedLog.keysOf(h.firstVersion(), n, Hashing.hash64(h.streamId()), keys, 0, msb, lsb);
+      indexed.hash.reserve(keys, count);
+      indexed.indexEvents(h, offsets, types, msb, lsb, cursor);
+      indexed.indexHead(h, cursor);
+      replayed += n;
+    }
+  }
+
+  /**
+   * Reads the log from a known-good point to its end, handing every verified batch to a sink, and
+   * decides what follows the last one: the end, a torn tail (erased, or only noted when {@code erase}
+   * is off), or corruption (thrown).
+   */
+  static final class Replay {
     final SegmentedLog log;
     final int maxGroupBytes;
     /** Closed with a clean checkpoint: nothing unsynced can lie after the log's end. */
     final boolean cleanlyClosed;
+    final BatchSink sink;
+    final boolean erase;
     final Cursor cursor = new Cursor();
     long head;
     long logEnd;
-    long replayed;
-    boolean tornTail;
-    long[] keys = new long[1024];
+    /** Where a torn tail started (erased if {@code erase}), or -1. */
+    long tornTailAt = -1;
 
-    Replay(IndexedLog indexed, int maxGroupBytes, boolean cleanlyClosed) {
-      this.cleanlyClosed = cleanlyClosed;
-      this.indexed = indexed;
-      this.log = indexed.log;
+    Replay(SegmentedLog log, int maxGroupBytes, boolean cleanlyClosed, BatchSink sink, boolean erase) {
+      this.log = log;
       this.maxGroupBytes = maxGroupBytes;
+      this.cleanlyClosed = cleanlyClosed;
+      this.sink = sink;
+      this.erase = erase;
     }
 
     void run(long fromHead, long fromOffset) throws IOException {
@@ -167,6 +217,11 @@ final class Recovery {
             if (acknowledgedAfter != null) {
               throw corrupt(segment, local, expected, "no record where one should start; " + acknowledgedAfter);
             }
+            if (!erase) {
+              tornTailAt = verifiedEnd;
+              offset = verifiedEnd;
+              break;
+            }
             offset = eraseTail(verifiedEnd);
             continue;
           }
@@ -189,40 +244,21 @@ final class Recovery {
           if (acknowledgedAfter != null) {
             throw corrupt(segment, local, expected, e.getMessage() + "; " + acknowledgedAfter);
           }
+          if (!erase) {
+            tornTailAt = verifiedEnd;
+            offset = verifiedEnd;
+            break;
+          }
           offset = eraseTail(verifiedEnd);
           continue; // now a zero header: the log ends here, or in the next segment if one was started
         }
-        replayBatch(segment, h, events);
+        sink.accept(segment, h, events);
         expected = h.lastPosition() + 1;
         offset = log.logicalOffset(segment, h.nextBatchOffset());
         verifiedEnd = offset;
       }
       head = expected - 1;
       logEnd = offset;
-    }
-
-    private void replayBatch(int segment, BatchFormat.Header h, int[] events) throws IOException {
-      ByteBuffer buffer = log.segment(segment);
-      int n = h.count();
-      long[] offsets = new long[n];
-      int[] types = new int[n];
-      long[] msb = new long[n];
-      long[] lsb = new long[n];
-      for (int k = 0; k < n; k++) {
-        offsets[k] = log.logicalOffset(segment, events[k]);
-        types[k] = BatchFormat.typeHash(buffer, events[k]);
-        msb[k] = BatchFormat.idMsb(buffer, events[k]);
-        lsb[k] = BatchFormat.idLsb(buffer, events[k]);
-      }
-      indexed.positions.reserve(h.lastPosition());
-      if (keys.length < 2 * n + 1) {
-        keys = new long[2 * n + 1];
-      }
-      int count = IndexedLog.keysOf(h.firstVersion(), n, Hashing.hash64(h.streamId()), keys, 0, msb, lsb);
-      indexed.hash.reserve(keys, count);
-      indexed.indexEvents(h, offsets, types, msb, lsb, cursor);
-      indexed.indexHead(h, cursor);
-      replayed += n;
     }
 
     /**
@@ -292,11 +328,11 @@ final class Recovery {
 
     /** Erases the unacknowledged tail after {@code verifiedEnd} (once) and returns where replay resumes. */
     private long eraseTail(long verifiedEnd) throws IOException {
-      if (tornTail) {
+      if (tornTailAt >= 0) {
         throw new IllegalStateException("the torn tail after log offset " + verifiedEnd + " was erased, yet data remains");
       }
       eraseFrom(verifiedEnd);
-      tornTail = true;
+      tornTailAt = verifiedEnd;
       return verifiedEnd;
     }
 

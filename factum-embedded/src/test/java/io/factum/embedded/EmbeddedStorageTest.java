@@ -406,6 +406,46 @@ class EmbeddedStorageTest {
   }
 
   @Test
+  void verifyChecksTheWholeLogAndChangesNothing() throws IOException {
+    Path store = dir.resolve("s");
+    int total;
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      total = fillStore(s, 300);
+      assertThatThrownBy(() -> EmbeddedEventStore.verify(store, p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("already open");
+    }
+    List<String> progress = new ArrayList<>();
+    StoreVerification intact = EmbeddedEventStore.verify(store, progress::add);
+    assertThat(intact.intact()).as(intact.problems().toString()).isTrue();
+    assertThat(intact.events()).isEqualTo(total);
+    assertThat(intact.batches()).isEqualTo(300);
+    assertThat(intact.streams()).isEqualTo(33); // "S" + k % 3 + "-" + k % 11
+    assertThat(intact.segments()).isGreaterThan(1).isEqualTo(progress.size());
+    assertThat(intact.tornTailAt()).isEqualTo(-1);
+
+    // A torn tail is reported, not erased.
+    Path last = store.resolve("log").resolve(String.format("segment-%06d.log", intact.segments() - 1));
+    long end = logEnd(store) & 0xFFFF;
+    writeAt(last, end, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    StoreVerification torn = EmbeddedEventStore.verify(store, p -> {});
+    assertThat(torn.intact()).isTrue();
+    assertThat(torn.tornTailAt() & 0xFFFF).isEqualTo(end);
+    assertThat(readAt(last, end, 9)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+
+    // Corruption is reported with its position; the files stay as they were.
+    long at = batchOffsetOf(store, 100, 16) + 100;
+    Path damaged = store.resolve("log").resolve(String.format("segment-%06d.log", at >>> 16));
+    flipByte(damaged, at & 0xFFFF);
+    byte[] before = Files.readAllBytes(damaged);
+    StoreVerification corrupt = EmbeddedEventStore.verify(store, p -> {});
+    assertThat(corrupt.intact()).isFalse();
+    assertThat(corrupt.problems()).singleElement().asString().contains("Corrupted log").contains(damaged.getFileName().toString());
+    assertThat(Files.readAllBytes(damaged)).isEqualTo(before);
+
+    assertThatThrownBy(() -> EmbeddedEventStore.verify(dir.resolve("nothing"), p -> {}))
+        .isInstanceOf(StorageException.class).hasMessageContaining("not a Factum store");
+  }
+
+  @Test
   void aSecondOpenOfTheSameDirectoryFailsClearly() {
     Path store = dir.resolve("s");
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {

@@ -1,0 +1,76 @@
+package io.factum.embedded;
+
+import io.factum.api.StorageException;
+import io.factum.embedded.log.BatchFormat;
+import io.factum.embedded.log.SegmentedLog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Reads a closed store's whole log the way recovery does, without indexing or erasing anything, and
+ * also checks that every stream's versions follow on.
+ */
+final class LogVerifier {
+
+  private LogVerifier() {}
+
+  static StoreVerification verify(Path dir, Consumer<String> progress) {
+    if (!Files.exists(dir.resolve("store.properties"))) {
+      throw new StorageException(dir + " is not a Factum store (no store.properties)");
+    }
+    try (StoreDirectory directory = StoreDirectory.open(dir, 0);
+        SegmentedLog log = SegmentedLog.open(directory.log, directory.segmentSizeBits)) {
+      Checker checker = new Checker(log, progress);
+      Recovery.Replay replay = new Recovery.Replay(log, EmbeddedEventStore.maxGroupBytes(directory.segmentSizeBits), false, checker, false);
+      List<String> problems = checker.problems;
+      try {
+        replay.run(0, 0);
+      } catch (StorageException e) {
+        problems.add(e.getMessage());
+      }
+      return new StoreVerification(checker.events, checker.batches, checker.versions.size(), log.segmentCount(), replay.tornTailAt, problems);
+    } catch (IOException e) {
+      throw new StorageException("Cannot verify the store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Counts, checks stream versions, and reports progress once per segment. */
+  private static final class Checker implements Recovery.BatchSink {
+    final SegmentedLog log;
+    final Consumer<String> progress;
+    final Map<String, Long> versions = new HashMap<>();
+    final List<String> problems = new ArrayList<>();
+    long events;
+    long batches;
+    int segment = -1;
+
+    Checker(SegmentedLog log, Consumer<String> progress) {
+      this.log = log;
+      this.progress = progress;
+    }
+
+    @Override
+    public void accept(int segment, BatchFormat.Header h, int[] eventOffsets) {
+      if (segment != this.segment) {
+        this.segment = segment;
+        progress.accept(String.format("segment %d of %d, %,d events so far", segment + 1, log.segmentCount(), events));
+      }
+      String stream = new String(h.streamId(), StandardCharsets.UTF_8);
+      long last = versions.getOrDefault(stream, 0L);
+      if (h.firstVersion() != last + 1) {
+        problems.add("Stream '" + stream + "' jumps from version " + last + " to " + h.firstVersion() + " at position "
+            + h.firstPosition() + " (" + log.pathOf(segment) + ", offset " + h.localOffset() + ")");
+      }
+      versions.put(stream, h.lastVersion());
+      events += h.count();
+      batches++;
+    }
+  }
+}
