@@ -186,6 +186,11 @@ public final class EmbeddedEventStore implements EventStore {
     writer.failNextSync(fault);
   }
 
+  /** Test hook: the log's syncs wait until {@code release} opens. */
+  void holdSyncs(java.util.concurrent.CountDownLatch release) {
+    writer.holdSyncs(release);
+  }
+
   /** Test hook: the log's next write stops half-way with {@code fault}, as on a disk filling up. */
   void failNextWrite(IOException fault) {
     writer.failNextWrite(fault);

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -177,6 +178,7 @@ final class GroupCommitWriter implements Runnable {
   private Written unsynced;
   private final AtomicReference<IOException> syncFault = new AtomicReference<>();
   private final AtomicReference<IOException> writeFault = new AtomicReference<>();
+  private final AtomicReference<CountDownLatch> syncHold = new AtomicReference<>();
 
   GroupCommitWriter(Object owner, String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
     this.indexed = indexed;
@@ -331,9 +333,10 @@ final class GroupCommitWriter implements Runnable {
     int used = 0;
     int events = 0;
     long micros = nowMicros();
-    if (unsynced != null && unsynced.sync() != null && unsynced.sync().isDone()) {
-      // Answer the previous group now rather than after this one is written, and let this group's
-      // batches name it as synced.
+    if (unsynced != null && (unsynced.sync() == null || unsynced.sync().isDone() || eventsIn(group) < OVERLAP_EVENTS)) {
+      // Finish the previous group first when its sync is done (its callers get their answers now,
+      // not after this group is written), or when this group will not be pipelined anyway: either
+      // way this group's batches then name it as synced.
       finishUnsynced();
     }
     for (int i = 0; i < group.size(); i++) {
@@ -420,8 +423,9 @@ final class GroupCommitWriter implements Runnable {
       write(bytes);
     } catch (IOException | RuntimeException e) {
       finishUnsynced(); // the groups before this one are still good
-      StorageException failure = notWritten(e);
-      eraseFailedWrite(bytes.position());
+      StorageException failure = eraseFailedWrite(bytes.position()) ? notWritten(e)
+          : new StorageException("The append's outcome is unknown: its write failed (" + e + ") and what it wrote could not be"
+              + " erased; " + poisoned + " After reopening, its events may be there: retry with the same event ids (safe) to find out.", e);
       fail(Written.nothing(written, retries, failures), failure);
       return leftover;
     }
@@ -479,6 +483,14 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
+  private static int eventsIn(List<Pending> group) {
+    int events = 0;
+    for (Pending p : group) {
+      events += p.ids.length;
+    }
+    return events;
+  }
+
   /** Writes a group at the log's end; tests can make it fail half-way, as a disk filling up would. */
   private void write(ByteBuffer bytes) throws IOException {
     IOException fault = writeFault.getAndSet(null);
@@ -490,6 +502,11 @@ final class GroupCommitWriter implements Runnable {
     log.write(logEnd, bytes);
   }
 
+  /** Test hook: syncs wait until {@code release} opens, so that groups pile up unsynced behind them. */
+  void holdSyncs(CountDownLatch release) {
+    syncHold.set(release);
+  }
+
   /** Test hook: the next group's write stops half-way with {@code fault}. */
   void failNextWrite(IOException fault) {
     writeFault.set(fault);
@@ -498,22 +515,33 @@ final class GroupCommitWriter implements Runnable {
   /**
    * After a failed write, zeroes (and syncs) the part of the group that was written: its callers are
    * told nothing was stored, and a shorter group written next would otherwise leave whole batches of
-   * it behind the log's end, where a reopen would find them following on. Those blocks are already
-   * allocated, so this needs no space even on a full disk; if it fails anyway, the writer stops.
+   * it behind the log's end, where a reopen would find them following on. On ext4 and xfs those
+   * blocks are already allocated, so this needs no space even on a full disk (a copy-on-write file
+   * system may need some). If it fails, the writer stops and the outcome is reported as unknown.
    */
-  private void eraseFailedWrite(int writtenBytes) {
+  private boolean eraseFailedWrite(int writtenBytes) {
     if (writtenBytes == 0) {
-      return;
+      return true;
     }
     try {
       log.zero(logEnd, writtenBytes);
+      return true;
     } catch (IOException | RuntimeException e) {
       poison("could not erase a failed write", e);
+      return false;
     }
   }
 
   /** Makes a log segment durable; tests can make it fail as a failing disk would. */
   private void force(int segment) throws IOException {
+    CountDownLatch hold = syncHold.get();
+    while (hold != null && hold.getCount() > 0) {
+      try {
+        hold.await();
+      } catch (InterruptedException e) {
+        // a test's hold is released by the test, not by interrupts
+      }
+    }
     IOException fault = syncFault.getAndSet(null);
     if (fault != null) {
       throw fault;

@@ -213,7 +213,7 @@ final class Recovery {
               ? firstNonZero(buffer, local, (int) Math.min(buffer.capacity(), rolled ? buffer.capacity() : local + 2L * maxGroupBytes))
               : -1;
           if (stray >= 0) {
-            String acknowledgedAfter = acknowledgedDataAfter(verifiedEnd);
+            String acknowledgedAfter = acknowledgedDataAfter(verifiedEnd, -1);
             if (acknowledgedAfter != null) {
               throw corrupt(segment, local, expected, "no record where one should start; " + acknowledgedAfter);
             }
@@ -231,7 +231,7 @@ final class Recovery {
           }
           break;
         }
-        BatchFormat.Header h;
+        BatchFormat.Header h = null;
         int[] events;
         try {
           h = BatchFormat.readHeader(buffer, local, cursor.crc);
@@ -240,7 +240,9 @@ final class Recovery {
           }
           events = BatchFormat.verifyEvents(buffer, h, cursor.crc);
         } catch (BatchFormat.Invalid | InvalidPosition e) {
-          String acknowledgedAfter = acknowledgedDataAfter(verifiedEnd);
+          // A header that verified above events that did not is the torn batch's own: no evidence.
+          long tornHeaderAt = h != null && e instanceof BatchFormat.Invalid ? offset : -1;
+          String acknowledgedAfter = acknowledgedDataAfter(verifiedEnd, tornHeaderAt);
           if (acknowledgedAfter != null) {
             throw corrupt(segment, local, expected, e.getMessage() + "; " + acknowledgedAfter);
           }
@@ -272,10 +274,14 @@ final class Recovery {
      * batches may follow the damage. Either way, what follows is at most two groups written before
      * the damaged one's sync returned, so every batch in it records a synced end at or before {@code
      * verifiedEnd}. Anything else — a batch naming a synced end beyond it (or not naming one: format
-     * 1), or data beyond two groups — means something durable lies after the damage.
+     * 1), or data beyond two groups — means something durable lies after the damage. The header of a
+     * torn batch at {@code tornHeaderAt} (or -1) is no evidence: it survived its torn events, and
+     * names no synced end beyond its own start (format 1 names none).
      */
-    private String acknowledgedDataAfter(long verifiedEnd) {
+    private String acknowledgedDataAfter(long verifiedEnd, long tornHeaderAt) {
       int first = log.segmentOf(verifiedEnd);
+      ByteBuffer verifiedSegment = log.segment(first);
+      boolean restOfSegmentEmpty = firstNonZero(verifiedSegment, log.localOffset(verifiedEnd), verifiedSegment.capacity()) < 0;
       for (int segment = first; segment < log.segmentCount(); segment++) {
         ByteBuffer buffer = log.segment(segment);
         int capacity = buffer.capacity();
@@ -286,17 +292,15 @@ final class Recovery {
         if (far >= 0) {
           return "data follows it at log offset " + log.logicalOffset(segment, (int) far);
         }
-        // The damaged batch's own header (at verifiedEnd) may have survived its torn events; it
-        // cannot name a later synced end, and a format-1 one names none: it is not evidence.
-        for (int local = segment == first ? from + 8 : 0; local < to; local += 8) {
-          if (BatchFormat.mayBeHeader(buffer, local)) {
+        for (int local = from; local < to; local += 8) {
+          if (log.logicalOffset(segment, local) != tornHeaderAt && BatchFormat.mayBeHeader(buffer, local)) {
             BatchFormat.Header h;
             try {
               h = BatchFormat.readHeader(buffer, local, cursor.crc);
             } catch (BatchFormat.Invalid notAHeader) {
               continue;
             }
-            if (namesDurableDataAfter(h, verifiedEnd)) {
+            if (namesDurableDataAfter(h, verifiedEnd, restOfSegmentEmpty)) {
               return "a valid batch written after it was durable follows at log offset " + log.logicalOffset(segment, local);
             }
           }
@@ -310,7 +314,7 @@ final class Recovery {
      * next segment, with nothing but zeros from {@code verifiedEnd} to the end of its own, does not
      * count: that is where a recovery that found the rest of the segment empty let the log go on.
      */
-    private boolean namesDurableDataAfter(BatchFormat.Header h, long verifiedEnd) {
+    private boolean namesDurableDataAfter(BatchFormat.Header h, long verifiedEnd, boolean restOfSegmentEmpty) {
       long synced = h.syncedEnd();
       if (synced == BatchFormat.SYNCED_END_UNKNOWN) {
         return true;
@@ -318,12 +322,7 @@ final class Recovery {
       if (synced <= verifiedEnd) {
         return false;
       }
-      int segment = log.segmentOf(verifiedEnd);
-      if (synced != log.logicalOffset(segment + 1, 0) || segment >= log.segmentCount()) {
-        return true;
-      }
-      ByteBuffer buffer = log.segment(segment);
-      return firstNonZero(buffer, log.localOffset(verifiedEnd), buffer.capacity()) >= 0;
+      return !(restOfSegmentEmpty && synced == log.logicalOffset(log.segmentOf(verifiedEnd) + 1, 0));
     }
 
     /** Erases the unacknowledged tail after {@code verifiedEnd} (once) and returns where replay resumes. */

@@ -289,12 +289,16 @@ class EmbeddedStorageTest {
     }
     assertThat(sequential).isEqualTo(60);
 
-    // Pipelined groups: a batch may be written while earlier groups sync, never naming unsynced data.
+    // Pipelined groups: batches are written while earlier groups sync, never naming unsynced data.
+    // Syncs are held until every append is queued, so groups of several appends form behind them.
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      s.holdSyncs(release);
       List<java.util.concurrent.CompletableFuture<AppendResult>> pending = new ArrayList<>();
       for (int k = 0; k < 40; k++) {
         pending.add(s.appendAsync("Big-" + (k % 4), ExpectedVersion.ANY, events(0, 300)));
       }
+      release.countDown();
       pending.forEach(java.util.concurrent.CompletableFuture::join);
     }
     List<BatchFormat.Header> all = batchesOf(store);
@@ -347,6 +351,33 @@ class EmbeddedStorageTest {
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
       assertThat(s.headPosition()).isZero();
       assertThat(s.append("Old-1", ExpectedVersion.NO_STREAM, events(0, 1)).firstPosition()).isEqualTo(1);
+    }
+  }
+
+  /** The same, with the torn format-1 batch the first of a new segment. */
+  @Test
+  void aTornFormatOneBatchOpeningASegmentIsErased() throws IOException {
+    Path store = dir.resolve("s");
+    long head;
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      int n = fillStore(s, 40);
+      long segments = segmentFiles(store);
+      while (segmentFiles(store) == segments) {
+        s.append("Roll-" + n, ExpectedVersion.ANY, events(n, 1));
+        n++;
+      }
+      head = s.headPosition();
+    }
+    long at = batchOffsetOf(store, head, 16);
+    assertThat(at & 0xFFFF).isZero();
+    Path segment = store.resolve("log").resolve(String.format("segment-%06d.log", at >>> 16));
+    byte[] v2 = readAt(segment, 0, BatchFormat.align8(ByteBuffer.wrap(readAt(segment, 0, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4)));
+    writeAt(segment, 0, new byte[v2.length]);
+    writeAt(segment, 0, toFormatOne(v2));
+    flipByte(segment, 100); // its event torn, its header intact
+    Files.delete(store.resolve("index").resolve("checkpoint"));
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      assertWholeStoreConsistent(s, (int) head - 1);
     }
   }
 
