@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       TailCommand.class,
       StatsCommand.class,
       VerifyCommand.class,
+      BackupCommand.class,
       DemoCommand.class,
       TourCommand.class,
       OrdersCommand.class,

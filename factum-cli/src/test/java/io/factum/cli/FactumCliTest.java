@@ -106,6 +106,27 @@ class FactumCliTest {
   }
 
   @Test
+  void backupCopiesAStoppedStoreThatVerifiesAndOpens(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path data = dir.resolve("data");
+    try (io.factum.embedded.EmbeddedEventStore embedded = io.factum.embedded.EmbeddedEventStore.open(data)) {
+      embedded.append("Order-1", io.factum.api.ExpectedVersion.NO_STREAM, io.factum.api.EventData.json("OrderPlaced", "{}"));
+      embedded.append("Order-1", io.factum.api.ExpectedVersion.exactly(1), io.factum.api.EventData.json("OrderPaid", "{}"));
+    }
+    java.nio.file.Path copy = dir.resolve("backup");
+    Run backup = factum("backup", data.toString(), copy.toString());
+    assertThat(backup.exit()).as(backup.err()).isZero();
+    assertThat(backup.out()).contains("backed up 2 events");
+    assertThat(factum("verify", copy.toString()).out()).contains("events     2 in 2 appends").contains("result     intact");
+    try (io.factum.embedded.EmbeddedEventStore restored = io.factum.embedded.EmbeddedEventStore.open(copy)) {
+      assertThat(restored.readStream("Order-1", 1, 10)).extracting(io.factum.api.RecordedEvent::eventType).containsExactly("OrderPlaced", "OrderPaid");
+    }
+
+    Run again = factum("backup", data.toString(), copy.toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("not empty");
+  }
+
+  @Test
   void anIdempotentRetryIsReportedAsAlreadyAppended() {
     String id = "0192b5c4-7c1e-7cc3-9d5e-3f1a2b4c5d6e";
     withUrl("append", "Order-1", "--type", "A", "--data", "{}", "--id", id);

@@ -143,6 +143,28 @@ public final class EmbeddedEventStore implements EventStore {
     return LogVerifier.verify(dir, progress);
   }
 
+  /**
+   * Copies this store, while it runs, into {@code target} (a new or empty directory): every event
+   * acknowledged before the call, the named checkpoints and the snapshots. Appends go on meanwhile;
+   * those acknowledged after the call began may be missing from the copy. The copy is a store of its
+   * own, marked complete only at the end; its indexes are rebuilt when it is first opened.
+   * {@code progress} hears once per log segment.
+   *
+   * @return the head position of the copy
+   * @throws StorageException if {@code target} is not empty, or on an I/O error (the copy is then
+   *     incomplete and not a store)
+   */
+  public long backup(Path target, java.util.function.Consumer<String> progress) {
+    ensureOpen();
+    GroupCommitWriter.Published state = published;
+    try {
+      Backup.copy(dir, indexed.log, state, target, progress);
+    } catch (IOException e) {
+      throw new StorageException("The backup into " + target + " failed: " + e.getMessage(), e);
+    }
+    return state.head();
+  }
+
   /** The largest write of one group (and so of one append): half a segment, at most 64 MiB. */
   static int maxGroupBytes(int segmentSizeBits) {
     return (int) Math.min(1L << (segmentSizeBits - 1), 64L << 20);

@@ -11,7 +11,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 
@@ -142,23 +141,14 @@ final class StoreDirectory implements AutoCloseable {
     }
   }
 
-  /** Writes {@code store.properties} for this format atomically: temporary file, fsync, rename, directory fsync. */
-  private static void writeProperties(Path root, int segmentSizeBits) throws IOException {
-    Path file = root.resolve("store.properties");
+  /** Writes {@code store.properties} for this format atomically and durably. */
+  static void writeProperties(Path root, int segmentSizeBits) throws IOException {
     Properties p = new Properties();
     p.setProperty("format", Integer.toString(FORMAT));
     p.setProperty("segmentSizeBits", Integer.toString(segmentSizeBits));
     StringWriter text = new StringWriter();
     p.store(text, "Factum embedded store; do not edit");
-    Path tmp = root.resolve("store.properties.tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
-      ch.force(true);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-    try (FileChannel d = FileChannel.open(root, StandardOpenOption.READ)) {
-      d.force(true);
-    }
+    DurableFiles.replace(root.resolve("store.properties"), text.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

@@ -477,6 +477,54 @@ class EmbeddedStorageTest {
   }
 
   @Test
+  void aBackupWhileAppendingHoldsEveryEventAcknowledgedBeforeIt() throws Exception {
+    Path store = dir.resolve("s");
+    Path backup = dir.resolve("backup");
+    long before;
+    List<RecordedEvent> source = new ArrayList<>();
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      fillStore(s, 200);
+      s.checkpoints().save("projector", 42);
+      s.snapshots().save(new io.factum.api.Snapshot("S0-0", "Order", 1, 3, "{\"n\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          java.time.Instant.now()));
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread appender = new Thread(() -> {
+        for (int k = 0; !stop.get(); k++) {
+          s.append("Live-" + (k % 5), ExpectedVersion.ANY, events(0, 1 + k % 7));
+        }
+      });
+      appender.start();
+      try {
+        Thread.sleep(50);
+        before = s.headPosition();
+        assertThatThrownBy(() -> s.backup(store.resolve("log"), p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("not empty");
+        assertThat(s.backup(backup, p -> {})).isGreaterThanOrEqualTo(before);
+      } finally {
+        stop.set(true);
+        appender.join();
+      }
+      for (long after = 0; ; ) {
+        List<RecordedEvent> page = s.readAll(after, 1000);
+        if (page.isEmpty()) {
+          break;
+        }
+        source.addAll(page);
+        after = page.get(page.size() - 1).globalPosition();
+      }
+    }
+    assertThat(EmbeddedEventStore.verify(backup, p -> {}).intact()).isTrue();
+    try (EmbeddedEventStore copy = EmbeddedEventStore.open(backup, SMALL_SEGMENTS)) {
+      long head = copy.headPosition();
+      assertThat(head).isGreaterThanOrEqualTo(before).isLessThanOrEqualTo(source.size());
+      List<RecordedEvent> copied = copy.readAll(0, Integer.MAX_VALUE);
+      assertThat(copied).containsExactlyElementsOf(source.subList(0, (int) head));
+      assertThat(copy.checkpoints().load("projector")).hasValue(42);
+      assertThat(copy.snapshots().load("S0-0")).hasValueSatisfying(snap -> assertThat(snap.version()).isEqualTo(3));
+      copy.append("After-backup", ExpectedVersion.NO_STREAM, events(0, 1)); // a store of its own
+    }
+  }
+
+  @Test
   void aSecondOpenOfTheSameDirectoryFailsClearly() {
     Path store = dir.resolve("s");
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
