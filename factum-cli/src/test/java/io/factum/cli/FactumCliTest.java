@@ -97,7 +97,7 @@ class FactumCliTest {
       ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x5A}), 120); // inside the first append's first event
     }
     Run corrupted = factum("verify", data.toString());
-    assertThat(corrupted.exit()).isEqualTo(1);
+    assertThat(corrupted.exit()).isEqualTo(VerifyCommand.CORRUPTED);
     assertThat(corrupted.out()).contains("problem    Corrupted log").contains("position 1").contains("result     CORRUPTED");
 
     Run notAStore = factum("verify", dir.resolve("nothing").toString());
@@ -113,9 +113,14 @@ class FactumCliTest {
       embedded.append("Order-1", io.factum.api.ExpectedVersion.exactly(1), io.factum.api.EventData.json("OrderPaid", "{}"));
     }
     java.nio.file.Path copy = dir.resolve("backup");
+    try (io.factum.embedded.EmbeddedEventStore running = io.factum.embedded.EmbeddedEventStore.open(data)) {
+      Run refused = factum("backup", data.toString(), copy.toString());
+      assertThat(refused.exit()).isEqualTo(1);
+      assertThat(refused.err()).contains("already open");
+    }
     Run backup = factum("backup", data.toString(), copy.toString());
     assertThat(backup.exit()).as(backup.err()).isZero();
-    assertThat(backup.out()).contains("backed up 2 events");
+    assertThat(backup.out()).contains("backed up " + data + " into " + copy);
     assertThat(factum("verify", copy.toString()).out()).contains("events     2 in 2 appends").contains("result     intact");
     try (io.factum.embedded.EmbeddedEventStore restored = io.factum.embedded.EmbeddedEventStore.open(copy)) {
       assertThat(restored.readStream("Order-1", 1, 10)).extracting(io.factum.api.RecordedEvent::eventType).containsExactly("OrderPlaced", "OrderPaid");

@@ -3,25 +3,64 @@ package io.factum.embedded;
 import io.factum.api.StorageException;
 import io.factum.embedded.log.SegmentedLog;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * Copies a running store: the log up to its published end — synced and never rewritten, so the copy
- * is consistent while appends go on — plus named checkpoints and snapshots (each replaced atomically,
- * so a copy sees a whole version). No index: the copy rebuilds it from its log when first opened.
+ * Copies a store into a new directory: named checkpoints and snapshots first (each file is replaced
+ * atomically, so a copy is a whole version), then the log. Of a running store, the log is copied up
+ * to the published end read <em>after</em> the checkpoints and snapshots — synced, never rewritten,
+ * and beyond every position they can name — so the copy is consistent while appends go on. Of a
+ * closed store, every segment is copied up to its last written byte, as it is: the copy recovers as
+ * the original would. {@code store.properties} comes last, so an interrupted copy is not a store. The
+ * copy has no index; it rebuilds it when first opened.
  */
 final class Backup {
 
   private Backup() {}
 
-  static void copy(StoreDirectory dir, SegmentedLog log, GroupCommitWriter.Published state, Path target, Consumer<String> progress)
-      throws IOException {
+  /** A running store: everything acknowledged before the call (see the class comment). */
+  static GroupCommitWriter.Published copyRunning(StoreDirectory dir, SegmentedLog log, Supplier<GroupCommitWriter.Published> published,
+      Path target, Consumer<String> progress) throws IOException {
+    startCopy(target);
+    copyCheckpointsAndSnapshots(dir.root, target, progress);
+    GroupCommitWriter.Published state = published.get();
+    long end = state.logEnd();
+    int segments = end == 0 ? 0 : log.segmentOf(end - 1) + 1;
+    copyLog(log, segments, s -> s < log.segmentOf(end) ? log.segmentSize() : log.localOffset(end), target, progress);
+    StoreDirectory.writeProperties(target, dir.segmentSizeBits);
+    forceDirectory(target.toAbsolutePath().getParent());
+    return state;
+  }
+
+  /** A store that is not open anywhere: its files as they are, changing nothing in it. */
+  static void copyClosed(Path dir, Path target, Consumer<String> progress) throws IOException {
+    int segmentBits = StoreDirectory.segmentSizeBitsOf(dir);
+    try (StoreDirectory.ReadingLock lock = StoreDirectory.lockForReading(dir);
+        SegmentedLog log = SegmentedLog.openReadOnly(dir.resolve("log"), segmentBits)) {
+      startCopy(target);
+      copyCheckpointsAndSnapshots(dir, target, progress);
+      copyLog(log, log.segmentCount(), s -> endOfData(log.segment((int) s)), target, progress);
+      copyFile(dir.resolve("store.properties"), target.resolve("store.properties"), Files.size(dir.resolve("store.properties")));
+      forceDirectory(target);
+      forceDirectory(target.toAbsolutePath().getParent());
+    }
+  }
+
+  private static void startCopy(Path target) throws IOException {
     if (Files.exists(target)) {
       try (Stream<Path> entries = Files.list(target)) {
         if (entries.findAny().isPresent()) {
@@ -29,58 +68,96 @@ final class Backup {
         }
       }
     }
-    Path targetLog = target.resolve("log");
-    Files.createDirectories(targetLog);
-    long end = state.logEnd();
-    int segments = end == 0 ? 0 : log.segmentOf(end - 1) + 1;
-    for (int s = 0; s < segments; s++) {
-      long length = s < log.segmentOf(end) ? log.segmentSize() : log.localOffset(end);
-      Path to = targetLog.resolve(log.pathOf(s).getFileName());
-      try (FileChannel in = FileChannel.open(log.pathOf(s), StandardOpenOption.READ);
-          FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        for (long at = 0; at < length; ) {
-          at += in.transferTo(at, length - at, out);
-        }
-        out.force(true);
-      }
-      progress.accept(String.format("segment %d of %d copied", s + 1, segments));
-    }
-    Path checkpoints = dir.root.resolve("checkpoints.bin");
-    if (Files.exists(checkpoints)) {
-      Files.copy(checkpoints, target.resolve("checkpoints.bin"));
-      force(target.resolve("checkpoints.bin"));
-    }
-    Path snapshots = dir.root.resolve("snapshots");
-    if (Files.isDirectory(snapshots)) {
-      List<Path> files;
-      try (Stream<Path> walk = Files.walk(snapshots)) {
-        files = walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".snap")).toList();
-      }
-      for (Path file : files) {
-        Path to = target.resolve("snapshots").resolve(snapshots.relativize(file).toString());
-        Files.createDirectories(to.getParent());
-        try {
-          Files.copy(file, to);
-        } catch (java.nio.file.NoSuchFileException replacedMeanwhile) {
-          continue; // deleted since listed: the copy has no snapshot of that stream, as if taken later
-        }
-        force(to);
-        forceDirectory(to.getParent());
-      }
-      progress.accept(files.size() + " snapshots copied");
-    }
-    forceDirectory(targetLog);
-    // Last, so that an interrupted backup is not a store: store.properties marks a complete copy.
-    StoreDirectory.writeProperties(target, dir.segmentSizeBits);
+    Files.createDirectories(target.resolve("log"));
   }
 
-  private static void force(Path file) throws IOException {
+  private static void copyLog(SegmentedLog log, int segments, LongUnaryOperator lengthOf, Path target, Consumer<String> progress)
+      throws IOException {
+    Path targetLog = target.resolve("log");
+    for (int s = 0; s < segments; s++) {
+      copyFile(log.pathOf(s), targetLog.resolve(log.pathOf(s).getFileName()), lengthOf.applyAsLong(s));
+      progress.accept(String.format("segment %d of %d copied", s + 1, segments));
+    }
+    forceDirectory(targetLog);
+  }
+
+  private static void copyCheckpointsAndSnapshots(Path root, Path target, Consumer<String> progress) throws IOException {
+    Path checkpoints = root.resolve("checkpoints.bin");
+    if (Files.exists(checkpoints)) {
+      Files.copy(checkpoints, target.resolve("checkpoints.bin"));
+      forceFile(target.resolve("checkpoints.bin"));
+    }
+    Path snapshots = root.resolve("snapshots");
+    if (!Files.isDirectory(snapshots)) {
+      return;
+    }
+    List<Path> files = new ArrayList<>();
+    Files.walkFileTree(snapshots, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+        if (file.getFileName().toString().endsWith(".snap")) {
+          files.add(file);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE; // a temporary file renamed, or a snapshot deleted, meanwhile
+        }
+        throw e;
+      }
+    });
+    for (Path file : files) {
+      Path to = target.resolve("snapshots").resolve(snapshots.relativize(file).toString());
+      Files.createDirectories(to.getParent());
+      try {
+        Files.copy(file, to);
+      } catch (NoSuchFileException deletedMeanwhile) {
+        continue; // the copy has no snapshot of that stream, as if taken a moment later
+      }
+      forceFile(to);
+      forceDirectory(to.getParent());
+    }
+    forceDirectory(target.resolve("snapshots"));
+    progress.accept(files.size() + " snapshots copied");
+  }
+
+  private static void copyFile(Path from, Path to, long length) throws IOException {
+    try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+        FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (long at = 0; at < length; ) {
+        long copied = in.transferTo(at, length - at, out);
+        if (copied <= 0) {
+          throw new IOException(from + " ended at " + at + " bytes, before the " + length + " to copy");
+        }
+        at += copied;
+      }
+      out.force(true);
+    }
+  }
+
+  /** The end of the last non-zero 8-byte word of a segment: where its written data ends. */
+  private static long endOfData(ByteBuffer segment) {
+    for (int at = (segment.capacity() - 8) & ~7; at >= 0; at -= 8) {
+      if (segment.getLong(at) != 0) {
+        return at + 8;
+      }
+    }
+    return 0;
+  }
+
+  private static void forceFile(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
   }
 
   private static void forceDirectory(Path dir) throws IOException {
+    if (dir == null) {
+      return;
+    }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     }

@@ -133,11 +133,12 @@ public final class EmbeddedEventStore implements EventStore {
   }
 
   /**
-   * Checks a closed store's whole log without changing it: every record's checksum, positions dense
-   * from 1, every stream's versions following on, and what follows the log's end. Reads everything,
-   * so it takes about as long as reading the store; {@code progress} hears once per segment.
+   * Checks a closed store without changing anything in it: every record's checksum, positions dense
+   * from 1, every stream's versions following on, what follows the log's end (judged as on open), and
+   * that the named checkpoints are readable. Reads the whole log, so it takes about as long as reading
+   * the store, and keeps a map of every stream's version; {@code progress} hears once per segment.
    *
-   * @throws StorageException if {@code dir} is not a store, or is open elsewhere
+   * @throws StorageException if {@code dir} is not a store, or is open
    */
   public static StoreVerification verify(Path dir, java.util.function.Consumer<String> progress) {
     return LogVerifier.verify(dir, progress);
@@ -155,14 +156,36 @@ public final class EmbeddedEventStore implements EventStore {
    *     incomplete and not a store)
    */
   public long backup(Path target, java.util.function.Consumer<String> progress) {
+    java.util.Objects.requireNonNull(progress, "progress");
     ensureOpen();
-    GroupCommitWriter.Published state = published;
     try {
-      Backup.copy(dir, indexed.log, state, target, progress);
+      return Backup.copyRunning(dir, indexed.log, () -> published, target, progress).head();
     } catch (IOException e) {
-      throw new StorageException("The backup into " + target + " failed: " + e.getMessage(), e);
+      throw backupFailed(target, e);
     }
-    return state.head();
+  }
+
+  /**
+   * Copies the store in {@code storeDir}, which must not be open anywhere, into {@code target} (a new
+   * or empty directory), changing nothing in it: its log as it is (a torn tail is then recovered by the
+   * copy, as by the original), named checkpoints and snapshots. The copy rebuilds its indexes when
+   * first opened. {@code progress} hears once per log segment.
+   *
+   * @throws StorageException if {@code storeDir} is not a store or is open, {@code target} is not
+   *     empty, or on an I/O error (the copy is then incomplete and not a store)
+   */
+  public static void backup(Path storeDir, Path target, java.util.function.Consumer<String> progress) {
+    java.util.Objects.requireNonNull(progress, "progress");
+    try {
+      Backup.copyClosed(storeDir, target, progress);
+    } catch (IOException e) {
+      throw backupFailed(target, e);
+    }
+  }
+
+  private static StorageException backupFailed(Path target, IOException e) {
+    return new StorageException("The backup into " + target + " failed: " + e.getMessage()
+        + ". The copy is incomplete (it has no store.properties): delete " + target + " and retry.", e);
   }
 
   /** The largest write of one group (and so of one append): half a segment, at most 64 MiB. */

@@ -1,38 +1,52 @@
 package io.factum.embedded;
 
 import io.factum.api.StorageException;
+import io.factum.embedded.index.Checkpoint;
 import io.factum.embedded.log.BatchFormat;
 import io.factum.embedded.log.SegmentedLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Reads a closed store's whole log the way recovery does, without indexing or erasing anything, and
- * also checks that every stream's versions follow on.
+ * Reads a closed store's whole log the way recovery does, without indexing, erasing or writing
+ * anything (a shared lock keeps the store from being opened meanwhile), and also checks that every
+ * stream's versions follow on and that the named checkpoints are readable.
  */
 final class LogVerifier {
 
   private LogVerifier() {}
 
   static StoreVerification verify(Path dir, Consumer<String> progress) {
-    if (!Files.exists(dir.resolve("store.properties"))) {
-      throw new StorageException(dir + " is not a Factum store (no store.properties)");
-    }
-    try (StoreDirectory directory = StoreDirectory.open(dir, 0);
-        SegmentedLog log = SegmentedLog.open(directory.log, directory.segmentSizeBits)) {
+    Objects.requireNonNull(progress, "progress");
+    int segmentBits = StoreDirectory.segmentSizeBitsOf(dir);
+    try (StoreDirectory.ReadingLock lock = StoreDirectory.lockForReading(dir);
+        SegmentedLog log = SegmentedLog.openReadOnly(dir.resolve("log"), segmentBits)) {
       Checker checker = new Checker(log, progress);
-      Recovery.Replay replay = new Recovery.Replay(log, EmbeddedEventStore.maxGroupBytes(directory.segmentSizeBits), false, checker, false);
       List<String> problems = checker.problems;
+      Checkpoint checkpoint = null;
+      try {
+        checkpoint = Checkpoint.read(dir.resolve("index").resolve("checkpoint"));
+      } catch (IOException | RuntimeException damaged) {
+        // the index is rebuilt on open; it says nothing about the log
+      }
+      // As on open: after a clean close nothing unsynced can lie after the log's end, so it is not looked at.
+      boolean cleanlyClosed = checkpoint != null && checkpoint.clean();
+      Recovery.Replay replay = new Recovery.Replay(log, EmbeddedEventStore.maxGroupBytes(segmentBits), cleanlyClosed, checker, false);
       try {
         replay.run(0, 0);
       } catch (StorageException e) {
+        problems.add(e.getMessage());
+      }
+      try {
+        new FileCheckpointStore(dir.resolve("checkpoints.bin"), () -> {});
+      } catch (IOException | RuntimeException e) {
         problems.add(e.getMessage());
       }
       return new StoreVerification(checker.events, checker.batches, checker.versions.size(), log.segmentCount(), replay.tornTailAt, problems);

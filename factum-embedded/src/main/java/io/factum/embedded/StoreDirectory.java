@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The layout of a store directory and its two guards: an exclusive lock (one process per store) and
@@ -40,17 +42,82 @@ final class StoreDirectory implements AutoCloseable {
   final Path index;
   final Path checkpoint;
   final int segmentSizeBits;
+  private final Path key;
   private final FileChannel lockChannel;
   private final FileLock lock;
 
-  private StoreDirectory(Path root, int segmentSizeBits, FileChannel lockChannel, FileLock lock) {
+  private StoreDirectory(Path root, Path key, int segmentSizeBits, FileChannel lockChannel, FileLock lock) {
     this.root = root;
+    this.key = key;
     this.log = root.resolve("log");
     this.index = root.resolve("index");
     this.checkpoint = index.resolve("checkpoint");
     this.segmentSizeBits = segmentSizeBits;
     this.lockChannel = lockChannel;
     this.lock = lock;
+  }
+
+  /**
+   * Store directories open in this process. Checked before the lock file is touched: on Linux, closing
+   * any channel on a file releases every lock this process holds on it, so a second open (or a
+   * verification) of a directory this process already has open must never open and close the file.
+   */
+  private static final Set<Path> OPEN_HERE = ConcurrentHashMap.newKeySet();
+
+  private static Path claim(Path root) {
+    Path key;
+    try {
+      key = root.toRealPath();
+    } catch (IOException e) {
+      throw new StorageException("Cannot open the store directory " + root + ": " + e.getMessage(), e);
+    }
+    if (!OPEN_HERE.add(key)) {
+      throw new StorageException("The store in " + root + " is already open in this process (pid " + ProcessHandle.current().pid()
+          + "). A store can be open in one place at a time: close the other one, or use another directory.");
+    }
+    return key;
+  }
+
+  /** A lock held while a closed store is read; closing releases it. */
+  interface ReadingLock extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Keeps a store from being opened while it is read, without changing anything in it: a shared lock
+   * on {@code LOCK} (refused while the store is open anywhere). Closing releases it.
+   */
+  static ReadingLock lockForReading(Path root) {
+    Path key = claim(root);
+    Path lockFile = root.resolve("LOCK");
+    if (!Files.exists(lockFile)) {
+      return () -> OPEN_HERE.remove(key); // never opened as a store: nobody to keep out but this process
+    }
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(lockFile, StandardOpenOption.READ);
+      FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
+      if (shared == null) {
+        String owner = readOwner(channel);
+        throw new StorageException("The store in " + root + " is open" + owner + "; stop it first (or, from the program that has it"
+            + " open, use EmbeddedEventStore.backup).");
+      }
+      FileChannel held = channel;
+      return () -> {
+        closeQuietly(held);
+        OPEN_HERE.remove(key);
+      };
+    } catch (IOException | RuntimeException e) {
+      if (channel != null) {
+        closeQuietly(channel);
+      }
+      OPEN_HERE.remove(key);
+      if (e instanceof StorageException) {
+        throw (StorageException) e;
+      }
+      throw new StorageException("Cannot lock " + root + ": " + e.getMessage(), e);
+    }
   }
 
   /** Locks and opens (or initialises) the store directory. */
@@ -60,6 +127,16 @@ final class StoreDirectory implements AutoCloseable {
     } catch (IOException e) {
       throw new StorageException("Cannot create the store directory " + root + ": " + e.getMessage(), e);
     }
+    Path key = claim(root);
+    try {
+      return open(root, key, segmentSizeBitsIfNew);
+    } catch (RuntimeException e) {
+      OPEN_HERE.remove(key);
+      throw e;
+    }
+  }
+
+  private static StoreDirectory open(Path root, Path key, int segmentSizeBitsIfNew) {
     FileChannel channel;
     FileLock lock;
     try {
@@ -86,7 +163,7 @@ final class StoreDirectory implements AutoCloseable {
       channel.truncate(0);
       channel.write(ByteBuffer.wrap(me), 0);
       int bits = readOrCreateProperties(root, segmentSizeBitsIfNew);
-      return new StoreDirectory(root, bits, channel, lock);
+      return new StoreDirectory(root, key, bits, channel, lock);
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel);
       if (e instanceof StorageException) {
@@ -141,6 +218,23 @@ final class StoreDirectory implements AutoCloseable {
     }
   }
 
+  /**
+   * The segment size of the existing store in {@code root}, read without opening or changing it.
+   *
+   * @throws StorageException if {@code root} is not a store, or is of a newer format
+   */
+  static int segmentSizeBitsOf(Path root) {
+    Path file = root.resolve("store.properties");
+    if (!Files.exists(file)) {
+      throw new StorageException(root + " is not a Factum store (no store.properties)");
+    }
+    try {
+      return readOrCreateProperties(root, 0);
+    } catch (IOException e) {
+      throw new StorageException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Writes {@code store.properties} for this format atomically and durably. */
   static void writeProperties(Path root, int segmentSizeBits) throws IOException {
     Properties p = new Properties();
@@ -159,6 +253,7 @@ final class StoreDirectory implements AutoCloseable {
       // closing the channel releases it anyway
     }
     closeQuietly(lockChannel);
+    OPEN_HERE.remove(key);
   }
 
   private static void closeQuietly(FileChannel channel) {

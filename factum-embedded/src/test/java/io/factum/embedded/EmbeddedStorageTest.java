@@ -442,14 +442,20 @@ class EmbeddedStorageTest {
     int total;
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
       total = fillStore(s, 300);
-      assertThatThrownBy(() -> EmbeddedEventStore.verify(store, p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("already open");
+      s.checkpoints().save("projector", 7);
+      assertThatThrownBy(() -> EmbeddedEventStore.verify(store, p -> {})).isInstanceOf(StorageException.class)
+          .hasMessageContaining("already open in this process");
+      s.append("Still-1", ExpectedVersion.NO_STREAM, event(total)); // its lock untouched: still the store's
+      total++;
     }
+    java.util.Map<String, byte[]> files = contentsOf(store);
     List<String> progress = new ArrayList<>();
     StoreVerification intact = EmbeddedEventStore.verify(store, progress::add);
+    assertThat(contentsOf(store)).as("verify changes nothing").containsExactlyInAnyOrderEntriesOf(files);
     assertThat(intact.intact()).as(intact.problems().toString()).isTrue();
     assertThat(intact.events()).isEqualTo(total);
-    assertThat(intact.batches()).isEqualTo(300);
-    assertThat(intact.streams()).isEqualTo(33); // "S" + k % 3 + "-" + k % 11
+    assertThat(intact.batches()).isEqualTo(301);
+    assertThat(intact.streams()).isEqualTo(34); // "S" + k % 3 + "-" + k % 11, and Still-1
     assertThat(intact.segments()).isGreaterThan(1).isEqualTo(progress.size());
     assertThat(intact.tornTailAt()).isEqualTo(-1);
 
@@ -474,6 +480,20 @@ class EmbeddedStorageTest {
 
     assertThatThrownBy(() -> EmbeddedEventStore.verify(dir.resolve("nothing"), p -> {}))
         .isInstanceOf(StorageException.class).hasMessageContaining("not a Factum store");
+
+    flipByte(store.resolve("checkpoints.bin"), 6); // named checkpoints the store would refuse to open with
+    assertThat(EmbeddedEventStore.verify(store, p -> {}).problems()).anyMatch(p -> p.contains("checkpoints.bin"));
+  }
+
+  /** Every file of a directory tree by relative path, with its bytes. */
+  private static java.util.Map<String, byte[]> contentsOf(Path root) throws IOException {
+    java.util.Map<String, byte[]> out = new java.util.HashMap<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        out.put(root.relativize(p).toString(), Files.readAllBytes(p));
+      }
+    }
+    return out;
   }
 
   @Test
@@ -488,9 +508,14 @@ class EmbeddedStorageTest {
       s.snapshots().save(new io.factum.api.Snapshot("S0-0", "Order", 1, 3, "{\"n\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
           java.time.Instant.now()));
       java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
       Thread appender = new Thread(() -> {
-        for (int k = 0; !stop.get(); k++) {
-          s.append("Live-" + (k % 5), ExpectedVersion.ANY, events(0, 1 + k % 7));
+        try {
+          for (int k = 0; !stop.get(); k++) {
+            s.append("Live-" + (k % 5), ExpectedVersion.ANY, events(0, 1 + k % 7));
+          }
+        } catch (Throwable e) {
+          failed.set(e);
         }
       });
       appender.start();
@@ -498,11 +523,22 @@ class EmbeddedStorageTest {
         Thread.sleep(50);
         before = s.headPosition();
         assertThatThrownBy(() -> s.backup(store.resolve("log"), p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("not empty");
-        assertThat(s.backup(backup, p -> {})).isGreaterThanOrEqualTo(before);
+        // Whatever a projector or a snapshot names while the backup runs must not lie beyond the copy.
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        long copied = s.backup(backup, p -> {
+          if (once.compareAndSet(false, true)) {
+            s.append("S0-0", ExpectedVersion.ANY, events(0, 50));
+            s.checkpoints().save("projector", s.headPosition());
+            s.snapshots().save(new io.factum.api.Snapshot("S0-0", "Order", 1, s.streamVersion("S0-0").orElseThrow(), "{}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), java.time.Instant.now()));
+          }
+        });
+        assertThat(copied).isGreaterThanOrEqualTo(before);
       } finally {
         stop.set(true);
         appender.join();
       }
+      assertThat(failed.get()).isNull();
       for (long after = 0; ; ) {
         List<RecordedEvent> page = s.readAll(after, 1000);
         if (page.isEmpty()) {
@@ -518,9 +554,19 @@ class EmbeddedStorageTest {
       assertThat(head).isGreaterThanOrEqualTo(before).isLessThanOrEqualTo(source.size());
       List<RecordedEvent> copied = copy.readAll(0, Integer.MAX_VALUE);
       assertThat(copied).containsExactlyElementsOf(source.subList(0, (int) head));
-      assertThat(copy.checkpoints().load("projector")).hasValue(42);
-      assertThat(copy.snapshots().load("S0-0")).hasValueSatisfying(snap -> assertThat(snap.version()).isEqualTo(3));
+      assertThat(copy.checkpoints().load("projector").orElseThrow()).isLessThanOrEqualTo(head);
+      assertThat(copy.snapshots().load("S0-0").orElseThrow().version()).isLessThanOrEqualTo(copy.streamVersion("S0-0").orElseThrow());
       copy.append("After-backup", ExpectedVersion.NO_STREAM, events(0, 1)); // a store of its own
+    }
+
+    // A closed store is copied as it is, and left as it was.
+    java.util.Map<String, byte[]> files = contentsOf(store);
+    Path closedCopy = dir.resolve("closed-backup");
+    EmbeddedEventStore.backup(store, closedCopy, p -> {});
+    assertThat(contentsOf(store)).as("the source is unchanged").containsExactlyInAnyOrderEntriesOf(files);
+    assertThat(EmbeddedEventStore.verify(closedCopy, p -> {}).events()).isEqualTo(source.size());
+    try (EmbeddedEventStore copy = EmbeddedEventStore.open(closedCopy, SMALL_SEGMENTS)) {
+      assertThat(copy.readAll(0, Integer.MAX_VALUE)).containsExactlyElementsOf(source);
     }
   }
 

@@ -65,6 +65,18 @@ public final class SegmentedLog implements AutoCloseable {
   /** Opens (or creates) the log in {@code dir}; segments must be numbered 0..n-1 without gaps. */
   public static SegmentedLog open(Path dir, int segmentBits) throws IOException {
     Files.createDirectories(dir);
+    return open(dir, segmentBits, false);
+  }
+
+  /**
+   * Opens an existing log only to read it, changing nothing: segments are mapped as long as they are
+   * (a shorter file, such as a backup's last segment, simply ends sooner). Not for writing.
+   */
+  public static SegmentedLog openReadOnly(Path dir, int segmentBits) throws IOException {
+    return open(dir, segmentBits, true);
+  }
+
+  private static SegmentedLog open(Path dir, int segmentBits, boolean readOnly) throws IOException {
     List<Integer> indexes = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
@@ -83,11 +95,35 @@ public final class SegmentedLog implements AutoCloseable {
     }
     SegmentedLog log = new SegmentedLog(dir, segmentBits, new Segment[0]);
     Segment[] opened = new Segment[indexes.size()];
-    for (int k = 0; k < opened.length; k++) {
-      opened[k] = log.openSegment(k, false);
+    int k = 0;
+    try {
+      for (; k < opened.length; k++) {
+        opened[k] = readOnly ? log.openSegmentReadOnly(k) : log.openSegment(k, false);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.segments = Arrays.copyOf(opened, k); // close the ones already open
+      log.close();
+      throw e;
     }
     log.segments = opened;
     return log;
+  }
+
+  private Segment openSegmentReadOnly(int index) throws IOException {
+    Path path = dir.resolve(segmentName(index));
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    try {
+      if (channel.size() > segmentSize) {
+        throw new StorageException("Log segment " + path + " is " + channel.size() + " bytes, larger than the store's segment size "
+            + segmentSize + "; the store directory is damaged");
+      }
+      MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+      map.order(ByteOrder.LITTLE_ENDIAN);
+      return new Segment(index, path, channel, map);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
   }
 
   private static String segmentName(int index) {
