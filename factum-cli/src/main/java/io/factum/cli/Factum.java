@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     name = "factum",
     mixinStandardHelpOptions = true,
     versionProvider = Factum.Version.class,
-    description = "Factum, an event store: run the server, or talk to one.",
+    description = "Factum, an event store: run the server, talk to one, or check and copy an embedded store.",
     subcommands = {
       ServeCommand.class,
       AppendCommand.class,
@@ -34,7 +34,7 @@ import picocli.CommandLine.Command;
     footer = {
       "",
       "Commands that talk to a server take --url (default $FACTUM_URL, else http://localhost:2113).",
-      "Exit codes: 0 ok, 1 server or storage failure, 2 bad usage or input, 3 conflict.",
+      "Exit codes: 0 ok, 1 server or storage failure, 2 bad usage or input, 3 conflict, 4 store corrupted (verify).",
       "Start with:  factum serve   then open http://localhost:2113/ui/"
     })
 public final class Factum implements Runnable {
@@ -42,6 +42,7 @@ public final class Factum implements Runnable {
   static final int FAILED = 1;
   static final int USAGE = 2;
   static final int CONFLICT = 3;
+  static final int CORRUPTED = 4;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -21,9 +21,6 @@ import picocli.CommandLine.Spec;
     footer = {"", "Example:  factum verify ./data"})
 final class VerifyCommand implements Callable<Integer> {
 
-  /** The exit code for a store found corrupted (1 is for a check that could not run). */
-  static final int CORRUPTED = 4;
-
   @Spec
   CommandSpec spec;
 
@@ -48,6 +45,6 @@ final class VerifyCommand implements Callable<Integer> {
       out.println("problem    " + problem);
     }
     out.println("result     CORRUPTED: restore the store from a backup (see the problems above)");
-    return CORRUPTED;
+    return Factum.CORRUPTED;
   }
 }

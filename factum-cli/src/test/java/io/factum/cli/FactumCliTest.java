@@ -97,7 +97,7 @@ class FactumCliTest {
       ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x5A}), 120); // inside the first append's first event
     }
     Run corrupted = factum("verify", data.toString());
-    assertThat(corrupted.exit()).isEqualTo(VerifyCommand.CORRUPTED);
+    assertThat(corrupted.exit()).isEqualTo(Factum.CORRUPTED);
     assertThat(corrupted.out()).contains("problem    Corrupted log").contains("position 1").contains("result     CORRUPTED");
 
     Run notAStore = factum("verify", dir.resolve("nothing").toString());
