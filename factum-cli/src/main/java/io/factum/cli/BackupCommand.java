@@ -14,9 +14,11 @@ import picocli.CommandLine.Spec;
     name = "backup",
     mixinStandardHelpOptions = true,
     description = {
-      "Copies the embedded store in DIR into TO (a new or empty directory), changing nothing in DIR: its log,",
-      "named checkpoints and snapshots. DIR must not be open (stop the server first; a program can back up its",
-      "running store with EmbeddedEventStore.backup). The copy rebuilds its indexes when first opened."},
+      "Copies the embedded store in DIR into TO (a new or empty directory),",
+      "changing nothing in DIR: its log, named checkpoints and snapshots.",
+      "DIR must not be open: stop the server first (a program can back up",
+      "its running store with EmbeddedEventStore.backup). The copy rebuilds",
+      "its indexes when first opened."},
     footer = {"", "Example:  factum backup ./data ./backups/2026-11-27 && factum verify ./backups/2026-11-27"})
 final class BackupCommand implements Callable<Integer> {
 

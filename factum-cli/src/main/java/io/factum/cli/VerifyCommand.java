@@ -15,9 +15,11 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Checks the embedded store in DIR, which must not be open (stop the server first): every record's checksum,",
-      "positions dense from 1, every stream's versions following on, what lies after the end of the log, and the",
-      "named checkpoints. Changes nothing. Exit code 0 when intact, 4 when corrupted, 1 when it cannot check."},
+      "Checks the embedded store in DIR, which must not be open (stop the",
+      "server first): every record's checksum, positions dense from 1, every",
+      "stream's versions following on, what lies after the end of the log,",
+      "and the named checkpoints. Changes nothing.",
+      "Exit code 0 when intact, 4 when corrupted, 1 when it cannot check."},
     footer = {"", "Example:  factum verify ./data"})
 final class VerifyCommand implements Callable<Integer> {
 
