@@ -3,7 +3,6 @@ package io.factum.embedded;
 import io.factum.api.StorageException;
 import io.factum.embedded.log.SegmentedLog;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -42,7 +41,7 @@ final class Backup {
     int segments = end == 0 ? 0 : log.segmentOf(end - 1) + 1;
     copyLog(log, segments, s -> s < log.segmentOf(end) ? log.segmentSize() : log.localOffset(end), target, progress);
     StoreDirectory.writeProperties(target, dir.segmentSizeBits);
-    forceDirectory(target.toAbsolutePath().getParent());
+    DurableFiles.forceDirectory(target.toAbsolutePath().getParent());
     return state;
   }
 
@@ -53,10 +52,10 @@ final class Backup {
         SegmentedLog log = SegmentedLog.openReadOnly(dir.resolve("log"), segmentBits)) {
       startCopy(target);
       copyCheckpointsAndSnapshots(dir, target, progress);
-      copyLog(log, log.segmentCount(), s -> endOfData(log.segment((int) s)), target, progress);
+      copyLog(log, log.segmentCount(), s -> dataEnd(log.segment((int) s)), target, progress);
       copyFile(dir.resolve("store.properties"), target.resolve("store.properties"), Files.size(dir.resolve("store.properties")));
-      forceDirectory(target);
-      forceDirectory(target.toAbsolutePath().getParent());
+      DurableFiles.forceDirectory(target);
+      DurableFiles.forceDirectory(target.toAbsolutePath().getParent());
     }
   }
 
@@ -78,14 +77,14 @@ final class Backup {
       copyFile(log.pathOf(s), targetLog.resolve(log.pathOf(s).getFileName()), lengthOf.applyAsLong(s));
       progress.accept(String.format("segment %d of %d copied", s + 1, segments));
     }
-    forceDirectory(targetLog);
+    DurableFiles.forceDirectory(targetLog);
   }
 
   private static void copyCheckpointsAndSnapshots(Path root, Path target, Consumer<String> progress) throws IOException {
     Path checkpoints = root.resolve("checkpoints.bin");
     if (Files.exists(checkpoints)) {
       Files.copy(checkpoints, target.resolve("checkpoints.bin"));
-      forceFile(target.resolve("checkpoints.bin"));
+      DurableFiles.forceFile(target.resolve("checkpoints.bin"));
     }
     Path snapshots = root.resolve("snapshots");
     if (!Files.isDirectory(snapshots)) {
@@ -117,11 +116,15 @@ final class Backup {
       } catch (NoSuchFileException deletedMeanwhile) {
         continue; // the copy has no snapshot of that stream, as if taken a moment later
       }
-      forceFile(to);
-      forceDirectory(to.getParent());
+      DurableFiles.forceFile(to);
+      DurableFiles.forceDirectory(to.getParent());
     }
-    forceDirectory(target.resolve("snapshots"));
+    DurableFiles.forceDirectory(target.resolve("snapshots"));
     progress.accept(files.size() + " snapshots copied");
+  }
+
+  private static int dataEnd(java.nio.ByteBuffer segment) {
+    return SegmentedLog.endOfData(segment, 0, segment.capacity());
   }
 
   private static void copyFile(Path from, Path to, long length) throws IOException {
@@ -135,31 +138,6 @@ final class Backup {
         at += copied;
       }
       out.force(true);
-    }
-  }
-
-  /** The end of the last non-zero 8-byte word of a segment: where its written data ends. */
-  private static long endOfData(ByteBuffer segment) {
-    for (int at = (segment.capacity() - 8) & ~7; at >= 0; at -= 8) {
-      if (segment.getLong(at) != 0) {
-        return at + 8;
-      }
-    }
-    return 0;
-  }
-
-  private static void forceFile(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-  }
-
-  private static void forceDirectory(Path dir) throws IOException {
-    if (dir == null) {
-      return;
-    }
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
     }
   }
 }

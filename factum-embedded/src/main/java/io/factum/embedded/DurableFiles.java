@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Replacing a small file atomically and durably: temporary file, fsync, rename, directory fsync. */
+/** Durable file operations: replacing a small file atomically (temporary file, fsync, rename, directory fsync), fsyncs. */
 final class DurableFiles {
 
   private DurableFiles() {}
@@ -24,8 +24,23 @@ final class DurableFiles {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
+    forceDirectory(file.getParent());
+  }
+
+  /** Makes a file's contents durable. */
+  static void forceFile(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  /** Makes a directory's entries durable (nothing to do for {@code null}, a relative path's missing parent). */
+  static void forceDirectory(Path dir) throws IOException {
+    if (dir == null) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
     }
   }
 }

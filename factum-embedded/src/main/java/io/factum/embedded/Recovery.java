@@ -344,21 +344,11 @@ final class Recovery {
       for (int segment = log.segmentCount() - 1; segment >= first; segment--) {
         ByteBuffer buffer = log.segment(segment);
         int start = segment == first ? log.localOffset(from) : 0;
-        int end = endOfData(buffer, start, (int) Math.min(buffer.capacity(), start + 2L * maxGroupBytes)); // no data beyond: checked
+        int end = SegmentedLog.endOfData(buffer, start, (int) Math.min(buffer.capacity(), start + 2L * maxGroupBytes)); // no data beyond: checked
         if (end > start) {
           log.zero(log.logicalOffset(segment, start), end - start);
         }
       }
-    }
-
-    /** The end of the last non-zero 8-byte word in [{@code from}, {@code to}), or {@code from} if there is none. */
-    private static int endOfData(ByteBuffer buffer, int from, int to) {
-      for (int at = (to - 8) & ~7; at >= from; at -= 8) {
-        if (buffer.getLong(at) != 0) {
-          return at + 8;
-        }
-      }
-      return from;
     }
 
     private StorageException corrupt(int segment, int local, long position, String why) {

@@ -222,16 +222,7 @@ class EmbeddedStorageTest {
   @Test
   void aPowerCutAcrossASegmentRollIsToldApartFromCorruption() throws IOException {
     Path store = dir.resolve("s");
-    long head;
-    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
-      int n = fillStore(s, 40);
-      long segments = segmentFiles(store);
-      while (segmentFiles(store) == segments) { // one event per append until one opens a new segment
-        s.append("Roll-" + n, ExpectedVersion.ANY, events(n, 1));
-        n++;
-      }
-      head = s.headPosition();
-    }
+    long head = storeEndingInANewSegment(store);
     int bits = 16;
     long lostAt = batchOffsetOf(store, head - 1, bits); // the last batch of the full segment
     long writtenAt = batchOffsetOf(store, head, bits); // the first of the new one
@@ -239,8 +230,8 @@ class EmbeddedStorageTest {
     Path lostSegment = store.resolve("log").resolve(String.format("segment-%06d.log", lostAt >>> bits));
     Path newSegment = store.resolve("log").resolve(String.format("segment-%06d.log", writtenAt >>> bits));
     int lostLocal = (int) (lostAt & ((1 << bits) - 1));
-    int lostSize = BatchFormat.align8(ByteBuffer.wrap(readAt(lostSegment, lostLocal, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4));
-    int writtenSize = BatchFormat.align8(ByteBuffer.wrap(readAt(newSegment, 0, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4));
+    int lostSize = batchSizeAt(lostSegment, lostLocal);
+    int writtenSize = batchSizeAt(newSegment, 0);
     writeAt(lostSegment, lostLocal, new byte[lostSize]);
     Files.delete(store.resolve("index").resolve("checkpoint"));
 
@@ -358,20 +349,11 @@ class EmbeddedStorageTest {
   @Test
   void aTornFormatOneBatchOpeningASegmentIsErased() throws IOException {
     Path store = dir.resolve("s");
-    long head;
-    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
-      int n = fillStore(s, 40);
-      long segments = segmentFiles(store);
-      while (segmentFiles(store) == segments) {
-        s.append("Roll-" + n, ExpectedVersion.ANY, events(n, 1));
-        n++;
-      }
-      head = s.headPosition();
-    }
+    long head = storeEndingInANewSegment(store);
     long at = batchOffsetOf(store, head, 16);
     assertThat(at & 0xFFFF).isZero();
     Path segment = store.resolve("log").resolve(String.format("segment-%06d.log", at >>> 16));
-    byte[] v2 = readAt(segment, 0, BatchFormat.align8(ByteBuffer.wrap(readAt(segment, 0, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4)));
+    byte[] v2 = readAt(segment, 0, batchSizeAt(segment, 0));
     writeAt(segment, 0, new byte[v2.length]);
     writeAt(segment, 0, toFormatOne(v2));
     flipByte(segment, 100); // its event torn, its header intact
@@ -698,6 +680,27 @@ class EmbeddedStorageTest {
     Path segment = store.resolve("log").resolve(String.format("segment-%06d.log", event >>> segmentBits));
     int local = (int) (event & ((1L << segmentBits) - 1));
     return event - ByteBuffer.wrap(readAt(segment, local + 8, 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0);
+  }
+
+  /**
+   * Fills a store in 64 KiB segments, then appends one event at a time until one opens a new segment,
+   * so its last batch is the first of the last segment; returns the head position.
+   */
+  private int storeEndingInANewSegment(Path store) throws IOException {
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, SMALL_SEGMENTS)) {
+      int n = fillStore(s, 40);
+      long segments = segmentFiles(store);
+      while (segmentFiles(store) == segments) {
+        s.append("Roll-" + n, ExpectedVersion.ANY, events(n, 1));
+        n++;
+      }
+      return n;
+    }
+  }
+
+  /** The padded size of the batch at a segment's local offset, from its header's length field. */
+  private static int batchSizeAt(Path segment, long local) throws IOException {
+    return BatchFormat.align8(ByteBuffer.wrap(readAt(segment, local, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4));
   }
 
   private static long segmentFiles(Path store) throws IOException {

@@ -152,6 +152,19 @@ public final class SegmentedLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Where written data ends in [{@code from}, {@code to}) of a mapped segment: the end of the last
+   * non-zero 8-byte word, or {@code from} if there is none.
+   */
+  public static int endOfData(ByteBuffer segment, int from, int to) {
+    for (int at = (to - 8) & ~7; at >= from; at -= 8) {
+      if (segment.getLong(at) != 0) {
+        return at + 8;
+      }
+    }
+    return from;
+  }
+
   public long segmentSize() {
     return segmentSize;
   }
