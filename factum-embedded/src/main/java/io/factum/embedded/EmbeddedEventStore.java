@@ -241,6 +241,11 @@ public final class EmbeddedEventStore implements EventStore {
     writer.failNextWrite(fault);
   }
 
+  /** Test hook: erasing the next failed write fails with {@code fault}. */
+  void failNextErase(IOException fault) {
+    writer.failNextErase(fault);
+  }
+
   /** The writer's counters (groups, appends, events), for tests and the bench. */
   GroupCommitWriter.Stats writerStats() {
     return writer.stats;

@@ -178,6 +178,7 @@ final class GroupCommitWriter implements Runnable {
   private Written unsynced;
   private final AtomicReference<IOException> syncFault = new AtomicReference<>();
   private final AtomicReference<IOException> writeFault = new AtomicReference<>();
+  private final AtomicReference<IOException> eraseFault = new AtomicReference<>();
   private final AtomicReference<CountDownLatch> syncHold = new AtomicReference<>();
 
   GroupCommitWriter(Object owner, String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
@@ -512,6 +513,11 @@ final class GroupCommitWriter implements Runnable {
     writeFault.set(fault);
   }
 
+  /** Test hook: erasing the next failed write fails with {@code fault}, as a failing disk would. */
+  void failNextErase(IOException fault) {
+    eraseFault.set(fault);
+  }
+
   /**
    * After a failed write, zeroes (and syncs) the part of the group that was written: its callers are
    * told nothing was stored, and a shorter group written next would otherwise leave whole batches of
@@ -524,6 +530,10 @@ final class GroupCommitWriter implements Runnable {
       return true;
     }
     try {
+      IOException fault = eraseFault.getAndSet(null);
+      if (fault != null) {
+        throw fault;
+      }
       log.zero(logEnd, writtenBytes);
       return true;
     } catch (IOException | RuntimeException e) {

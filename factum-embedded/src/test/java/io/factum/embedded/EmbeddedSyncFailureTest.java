@@ -68,6 +68,38 @@ class EmbeddedSyncFailureTest {
     }
   }
 
+  /**
+   * A write that fails half-way and whose erasure fails too: its callers cannot be told nothing was
+   * stored, so they are told the outcome is unknown and how to find out; the store refuses further
+   * writes, and after a reopen a retry with the same ids stores the events exactly once.
+   */
+  @Test
+  void aFailedWriteThatCannotBeErasedIsReportedAsOfUnknownOutcome() throws Exception {
+    List<EventData> lost = events(50, "Lost");
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      store.append("Before", ExpectedVersion.NO_STREAM, events(1, "Kept"));
+      store.failNextWrite(new IOException("No space left on device (injected)"));
+      store.failNextErase(new IOException("Input/output error (injected)"));
+      assertThatThrownBy(() -> store.append("Failed", ExpectedVersion.NO_STREAM, lost))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("outcome is unknown")
+          .hasMessageContaining("retry with the same event ids")
+          .hasMessageNotContaining("nothing was stored");
+      assertThatThrownBy(() -> store.append("After", ExpectedVersion.NO_STREAM, events(1, "Refused")))
+          .isInstanceOf(StorageException.class).hasMessageContaining("refuses further writes");
+    }
+    Files.delete(dir.resolve("index").resolve("checkpoint")); // as after a crash: the log is replayed
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
+      assertThat(reopened.headPosition()).isEqualTo(1);
+      assertThat(reopened.streamVersion("After")).isEmpty();
+      AppendResult retried = reopened.append("Failed", ExpectedVersion.NO_STREAM, lost);
+      assertThat(retried.firstPosition()).isEqualTo(2);
+      assertThat(retried.alreadyAppended()).as("the torn write left nothing").isFalse();
+      assertThat(reopened.append("Failed", ExpectedVersion.NO_STREAM, lost).alreadyAppended()).as("a second retry finds them").isTrue();
+      assertThat(reopened.headPosition()).isEqualTo(51);
+    }
+  }
+
   @Test
   void aRetryOrARefusalDecidedAgainstAGroupWhoseSyncFailedIsNotAcknowledged() throws Exception {
     try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
