@@ -6,7 +6,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * A subscription to {@code $all} that keeps its position in the store's {@link CheckpointStore}
  * under a name, so a new subscription with that name continues where the last one stopped. See
- * {@link EventStore#subscribe(String, EventFilter, EventHandler, CheckpointPolicy)}.
+ * {@link EventStore#subscribe(String, EventFilter, EventHandler, CheckpointPolicy)}. A
+ * {@link BatchingEventHandler}'s events count as handled only once the page they are in was committed
+ * by its {@code endOfBatch}: a checkpoint never covers an event whose page was not.
  */
 final class NamedSubscription implements Subscription, EventHandler {
 
@@ -40,7 +42,8 @@ final class NamedSubscription implements Subscription, EventHandler {
     CheckpointStore checkpoints = store.checkpoints();
     long start = checkpoints.load(name).orElse(0);
     NamedSubscription s = new NamedSubscription(checkpoints, name, handler, policy, start);
-    s.inner = store.subscribeToAll(start, filter, s);
+    EventHandler feed = handler instanceof BatchingEventHandler batching ? s.new Pages(batching) : s;
+    s.inner = store.subscribeToAll(start, filter, feed);
     s.inner.stopped().whenComplete((ok, failure) -> s.saveIfAhead(s.inner.lastPosition()));
     return s;
   }
@@ -48,12 +51,41 @@ final class NamedSubscription implements Subscription, EventHandler {
   @Override
   public void handle(RecordedEvent event) throws Exception {
     handler.handle(event);
+    handled(event.globalPosition(), 1);
+  }
+
+  /** Everything up to {@code position} is handled, {@code events} more since the last call. */
+  private void handled(long position, int events) {
     synchronized (this) {
-      handled = event.globalPosition();
-      unsaved++;
+      handled = position;
+      unsaved += events;
     }
     if (unsaved >= policy.everyEvents() || System.currentTimeMillis() - savedAtMillis >= policy.everyMillis()) {
-      saveIfAhead(event.globalPosition());
+      saveIfAhead(position);
+    }
+  }
+
+  /** Feeds a batching handler page by page: its events are handled once {@code endOfBatch} returns. */
+  private final class Pages implements BatchingEventHandler {
+    private final BatchingEventHandler target;
+    private int inPage;
+
+    Pages(BatchingEventHandler target) {
+      this.target = target;
+    }
+
+    @Override
+    public void handle(RecordedEvent event) throws Exception {
+      target.handle(event);
+      inPage++;
+    }
+
+    @Override
+    public void endOfBatch(long position) throws Exception {
+      target.endOfBatch(position);
+      int events = inPage;
+      inPage = 0;
+      handled(position, events);
     }
   }
 

@@ -157,4 +157,46 @@ public interface NamedSubscriptionContract extends StoreUnderTest {
     }
     assertThat(again.subList(0, firstTry.size())).containsExactlyElementsOf(firstTry);
   }
+
+  @Test
+  @Timeout(120)
+  default void aNamedSubscriptionCheckpointsABatchingHandlerOnlyThroughThePagesItCommitted() throws Exception {
+    for (int k = 0; k < 30; k++) {
+      store().append(stream("Order"), ExpectedVersion.ANY, events(100, k * 100 + 1));
+    }
+    List<RecordedEvent> committed = new CopyOnWriteArrayList<>();
+    long[] committedThrough = new long[1];
+    BatchingEventHandler failsOnItsSecondPage = new BatchingEventHandler() {
+      private final List<RecordedEvent> page = new ArrayList<>();
+      private int pages;
+
+      @Override
+      public void handle(RecordedEvent event) {
+        page.add(event);
+      }
+
+      @Override
+      public void endOfBatch(long position) {
+        if (++pages == 2) {
+          throw new IllegalStateException("commit failed");
+        }
+        committed.addAll(page);
+        page.clear();
+        committedThrough[0] = position;
+      }
+    };
+    Subscription sub = store().subscribe("batched", EventFilter.ALL, failsOnItsSecondPage, new CheckpointPolicy(1, 60_000));
+    sub.stopped().toCompletableFuture().exceptionally(t -> null).get(1, TimeUnit.MINUTES);
+    assertThat(sub.state()).as("its endOfBatch was called").isEqualTo(Subscription.State.FAILED);
+    assertThat(committedThrough[0]).as("the first page was committed").isBetween(1L, 2999L);
+    assertThat(store().checkpoints().load("batched")).as("the checkpoint covers exactly the committed page").hasValue(committedThrough[0]);
+
+    Recorder rest = new Recorder();
+    try (Subscription again = store().subscribe("batched", EventFilter.ALL, rest)) {
+      List<RecordedEvent> resumed = rest.awaitCount(3000 - (int) committedThrough[0]);
+      assertThat(resumed.get(0).globalPosition()).isEqualTo(committedThrough[0] + 1);
+      assertDensePositions(committed, 1);
+      assertDensePositions(resumed, committedThrough[0] + 1);
+    }
+  }
 }
