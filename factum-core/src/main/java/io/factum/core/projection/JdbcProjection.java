@@ -75,20 +75,12 @@ public abstract class JdbcProjection implements Projection {
   public final void apply(List<RecordedEvent> events, long position) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       ensureTable(c);
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
+      inTransaction(c, () -> {
         for (RecordedEvent e : events) {
           apply(c, e);
         }
         savePosition(c, position);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
-      }
+      });
     }
   }
 
@@ -96,19 +88,39 @@ public abstract class JdbcProjection implements Projection {
   public final void reset() throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       ensureTable(c);
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
+      inTransaction(c, () -> {
         reset(c);
         savePosition(c, 0);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
-      }
+      });
     }
+  }
+
+  /** Work done in one transaction. */
+  private interface Work {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed whole, or rolled back on any throwable (an
+   * {@code Error} too). Auto-commit is restored only once the transaction has ended, since switching
+   * it on in the middle of one commits it.
+   */
+  private static void inTransaction(Connection c, Work work) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      work.run();
+      c.commit();
+    } catch (Throwable failure) {
+      try {
+        c.rollback();
+      } catch (SQLException | RuntimeException rollbackFailure) {
+        failure.addSuppressed(rollbackFailure);
+        throw failure; // the transaction did not end: leave auto-commit off (the pool discards the connection)
+      }
+      throw failure;
+    }
+    c.setAutoCommit(auto);
   }
 
   private void savePosition(Connection c, long position) throws SQLException {

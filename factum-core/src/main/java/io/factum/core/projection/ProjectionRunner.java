@@ -59,25 +59,48 @@ public final class ProjectionRunner implements AutoCloseable {
     running(name).stop();
   }
 
-  /** Starts a stopped or faulted projection again from its position (retrying a failed event). */
+  /**
+   * Starts a stopped or faulted projection again from its position (retrying a failed event).
+   *
+   * @throws IllegalStateException when called from the projection's own batch, or when a batch it was
+   *     applying has not finished within the stop's wait: two batches never run at once
+   */
   public void restart(String name) {
     Running r = running(name);
-    r.stop();
+    r.stopAndWait("restart");
     r.start();
   }
 
-  /** Stops a projection, deletes its read model and position, and rebuilds it from the first event. */
+  /**
+   * Stops a projection, deletes its read model and position, and rebuilds it from the first event.
+   *
+   * @throws IllegalStateException as {@link #restart}: a batch still being applied could otherwise
+   *     commit on top of the emptied read model
+   */
   public void reset(String name) throws Exception {
     Running r = running(name);
-    r.stop();
+    r.stopAndWait("reset");
     r.projection.reset();
     r.start();
   }
 
-  /** Stops every projection (a batch being applied is finished first). */
+  /** Stops every projection, all at once (batches being applied are finished first). */
   @Override
   public void close() {
-    projections.values().forEach(Running::stop);
+    List<Thread> stopping = new ArrayList<>();
+    for (Running r : projections.values()) {
+      Thread t = new Thread(r::stop, "factum-projection-stop-" + r.projection.name());
+      t.start();
+      stopping.add(t);
+    }
+    for (Thread t : stopping) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private Running running(String name) {
@@ -89,10 +112,11 @@ public final class ProjectionRunner implements AutoCloseable {
   }
 
   /** One projection's subscription and status. */
-  private final class Running implements BatchingEventHandler {
+  private final class Running {
     final Projection projection;
-    private final List<RecordedEvent> batch = new ArrayList<>();
     private volatile Subscription subscription;
+    /** The thread applying the current subscription's batches. */
+    private volatile Thread applying;
     private volatile ProjectionStatus.State state = ProjectionStatus.State.STOPPED;
     private volatile long position;
     private volatile String lastError;
@@ -103,6 +127,11 @@ public final class ProjectionRunner implements AutoCloseable {
     }
 
     synchronized void start() {
+      Subscription previous = subscription;
+      if (previous != null && !previous.stopped().toCompletableFuture().isDone()) {
+        throw new IllegalStateException("Projection '" + projection.name() + "' is still applying a batch from before it was"
+            + " stopped; start it again once that has finished (its status shows the position)");
+      }
       try {
         position = projection.position();
       } catch (Exception e) {
@@ -111,9 +140,8 @@ public final class ProjectionRunner implements AutoCloseable {
       }
       lastError = null;
       failedEvent = null;
-      batch.clear();
       state = ProjectionStatus.State.RUNNING;
-      Subscription s = store.subscribeToAll(position, projection.filter(), this);
+      Subscription s = store.subscribeToAll(position, projection.filter(), new Pages());
       subscription = s;
       s.stopped().whenComplete((ok, failure) -> {
         if (failure != null && state != ProjectionStatus.State.FAULTED) {
@@ -122,54 +150,81 @@ public final class ProjectionRunner implements AutoCloseable {
       });
     }
 
-    synchronized void stop() {
+    /**
+     * Stops the subscription; waits (up to a minute) for a batch being applied, unless called from
+     * that batch itself. Returns whether the subscription has ended.
+     */
+    synchronized boolean stop() {
       Subscription s = subscription;
       if (s != null) {
         s.close();
+        if (Thread.currentThread() == applying) {
+          markStopped();
+          return false; // the projection stops itself: it ends once this batch returns
+        }
         try {
           s.stopped().toCompletableFuture().exceptionally(t -> null).get(1, TimeUnit.MINUTES);
         } catch (Exception e) {
           LOG.log(Level.WARNING, "Projection " + projection.name() + " did not stop in time", e);
         }
       }
+      markStopped();
+      return s == null || s.stopped().toCompletableFuture().isDone();
+    }
+
+    void stopAndWait(String then) {
+      if (!stop()) {
+        throw new IllegalStateException("Projection '" + projection.name() + "' is stopped but its batch is still being applied"
+            + (Thread.currentThread() == applying ? " (by this very call)" : "") + "; " + then + " it once that has finished");
+      }
+    }
+
+    private void markStopped() {
       if (state == ProjectionStatus.State.RUNNING) {
         state = ProjectionStatus.State.STOPPED;
       }
     }
 
-    @Override
-    public void handle(RecordedEvent event) {
-      batch.add(event);
-    }
+    /** One subscription's feed: collects a page, applies it as one batch. */
+    private final class Pages implements BatchingEventHandler {
+      private final List<RecordedEvent> batch = new ArrayList<>();
 
-    @Override
-    public void endOfBatch(long through) throws Exception {
-      try {
-        projection.apply(batch, through);
-      } catch (EventApplyException located) {
-        position = projection.position();
-        fault(located.getCause(), located.event());
-        throw located;
-      } catch (Exception batchFailure) {
-        applyOneByOne(through, batchFailure);
-      } finally {
-        batch.clear();
+      @Override
+      public void handle(RecordedEvent event) {
+        applying = Thread.currentThread();
+        batch.add(event);
       }
-      position = through;
-    }
 
-    /** After a failed batch: commit event by event up to the one that fails, and fault on it. */
-    private void applyOneByOne(long through, Exception batchFailure) throws Exception {
-      for (RecordedEvent e : batch) {
+      @Override
+      public void endOfBatch(long through) throws Exception {
+        applying = Thread.currentThread();
         try {
-          projection.apply(List.of(e), e.globalPosition());
-          position = e.globalPosition();
-        } catch (Exception failure) {
-          fault(failure, e);
-          throw failure;
+          projection.apply(batch, through);
+        } catch (EventApplyException located) {
+          position = projection.position();
+          fault(located.getCause(), located.event());
+          throw located;
+        } catch (Exception batchFailure) {
+          applyOneByOne(through);
+        } finally {
+          batch.clear();
         }
+        position = through;
       }
-      projection.apply(List.of(), through); // the batch failed for a passing reason: record its end
+
+      /** After a failed batch: commit event by event up to the one that fails, and fault on it. */
+      private void applyOneByOne(long through) throws Exception {
+        for (RecordedEvent e : batch) {
+          try {
+            projection.apply(List.of(e), e.globalPosition());
+            position = e.globalPosition();
+          } catch (Exception failure) {
+            fault(failure, e);
+            throw failure;
+          }
+        }
+        projection.apply(List.of(), through); // the batch failed for a passing reason: record its end
+      }
     }
 
     private void fault(Throwable failure, RecordedEvent event) {

@@ -109,6 +109,10 @@ final class CatchUpSubscription implements Subscription, Runnable {
           signal.await(settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
         }
       }
+    } catch (Throwable t) {
+      // An Error while reading (out of memory on a page of large events, say) or a defect: the
+      // subscription fails visibly instead of ending as if it had been closed.
+      fail(t);
     } finally {
       if (state != State.FAILED) {
         state = State.CLOSED;
@@ -189,14 +193,27 @@ final class CatchUpSubscription implements Subscription, Runnable {
 
   @Override
   public void close() {
+    stopSoon();
+    awaitStopped(System.nanoTime() + settings.closeTimeout().toNanos());
+  }
+
+  /** Tells the subscription to stop after the event its handler is in, without waiting for it. */
+  void stopSoon() {
     closing = true;
     signal.wake();
+  }
+
+  /** Waits until the subscription's thread has ended or {@code deadlineNanos} ({@link System#nanoTime}) passed. */
+  void awaitStopped(long deadlineNanos) {
     Thread t = thread;
     if (t == null || t == Thread.currentThread()) {
       return;
     }
     try {
-      t.join(settings.closeTimeout().toMillis());
+      long left = deadlineNanos - System.nanoTime();
+      if (left > 0) {
+        TimeUnit.NANOSECONDS.timedJoin(t, left);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;

@@ -119,9 +119,12 @@ public final class SubscriptionEngine implements AutoCloseable {
     closed = true;
     List<CatchUpSubscription> running = new ArrayList<>(all);
     byStream.values().forEach(running::addAll);
-    running.forEach(CatchUpSubscription::wake);
+    // All are told first and share one deadline: handlers stuck in a slow write (an SSE client that
+    // stopped reading) are waited for together, not one close timeout after another.
+    running.forEach(CatchUpSubscription::stopSoon);
+    long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
     for (CatchUpSubscription s : running) {
-      s.close();
+      s.awaitStopped(deadline);
     }
   }
 }

@@ -12,6 +12,8 @@ import io.factum.core.InMemoryEventStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,45 @@ class SubscriptionEngineTest {
         assertThat(sub.state()).isNotEqualTo(Subscription.State.FAILED);
         assertThat(got).extracting(RecordedEvent::globalPosition).containsExactly(1L, 2L, 3L, 4L, 5L);
       }
+    }
+  }
+
+  @Test
+  void anErrorWhileReadingFailsTheSubscriptionVisibly() throws Exception {
+    try (InMemoryEventStore store = InMemoryEventStore.create();
+        SubscriptionEngine engine = new SubscriptionEngine("test", SubscriptionSettings.DEFAULT)) {
+      AllPageReader outOfMemory = (after, max, filter) -> {
+        throw new OutOfMemoryError("a page of huge events (simulated)");
+      };
+      Subscription sub = engine.subscribeToAll(outOfMemory, 0, EventFilter.ALL, e -> {});
+      assertThat(sub.stopped().toCompletableFuture().handle((ok, failure) -> failure).get(1, TimeUnit.MINUTES))
+          .as("stopped with a failure, not as if closed").hasRootCauseInstanceOf(OutOfMemoryError.class);
+      assertThat(sub.state()).isEqualTo(Subscription.State.FAILED);
+      assertThat(sub.failure()).containsInstanceOf(OutOfMemoryError.class);
+    }
+  }
+
+  @Test
+  void closingTheEngineWaitsForStuckHandlersTogetherNotOneAfterAnother() throws Exception {
+    try (InMemoryEventStore store = InMemoryEventStore.create()) {
+      store.append("Order-1", ExpectedVersion.ANY, events(1));
+      Duration closeTimeout = Duration.ofSeconds(2);
+      SubscriptionEngine engine = new SubscriptionEngine("stuck", new SubscriptionSettings(512, Duration.ofSeconds(1), closeTimeout));
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger inside = new AtomicInteger();
+      for (int k = 0; k < 5; k++) {
+        engine.subscribeToAll(AllPageReader.of(store), 0, EventFilter.ALL, e -> {
+          inside.incrementAndGet();
+          release.await(); // a handler blocked in a write to a client that stopped reading
+        });
+      }
+      await().atMost(PATIENCE).until(() -> inside.get() == 5);
+      long started = System.nanoTime();
+      engine.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      release.countDown();
+      // One after another would take five close timeouts (10 s); together, one (2 s).
+      assertThat(took).isLessThan(closeTimeout.multipliedBy(3));
     }
   }
 

@@ -1,11 +1,14 @@
 package io.factum.examples.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.factum.api.EventFilter;
 import io.factum.api.EventStore;
 import io.factum.api.RecordedEvent;
 import io.factum.core.command.CommandContext;
+import io.factum.core.projection.JdbcProjection;
 import io.factum.core.projection.ProjectionRunner;
 import io.factum.embedded.EmbeddedEventStore;
 import io.factum.examples.order.OrderCommand.AddLine;
@@ -21,6 +24,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -120,6 +124,48 @@ class OrderSummaryPostgresTest {
         assertThat(row[3]).as(id).isEqualTo(versions.get(id).intValue());
       }
     }
+  }
+
+  /** An Error thrown by a JdbcProjection in the middle of a batch rolls the whole batch back. */
+  @Test
+  @Timeout(120)
+  void aBatchThatFailsWithAnErrorCommitsNothing() throws Exception {
+    try (Connection c = db().getConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS seen_events");
+      s.execute("CREATE TABLE seen_events (event_id UUID PRIMARY KEY)");
+    }
+    JdbcProjection failsOnItsThirdEvent = new JdbcProjection("error-midway", EventFilter.ALL, db()) {
+      private int applied;
+
+      @Override
+      protected void apply(Connection c, RecordedEvent event) throws SQLException {
+        if (++applied == 3) {
+          throw new AssertionError("a defect in the projection");
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO seen_events (event_id) VALUES (?)")) {
+          insert.setObject(1, event.eventId());
+          insert.executeUpdate();
+        }
+      }
+
+      @Override
+      protected void reset(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+          s.execute("DELETE FROM seen_events");
+        }
+      }
+    };
+    try (EventStore store = EmbeddedEventStore.open(dir.resolve("store"))) {
+      writeOrders(store, 2, 4);
+      List<RecordedEvent> batch = store.readAll(0, 100, EventFilter.ALL);
+      assertThatThrownBy(() -> failsOnItsThirdEvent.apply(batch, store.headPosition())).isInstanceOf(AssertionError.class);
+    }
+    try (Connection c = db().getConnection(); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM seen_events")) {
+      r.next();
+      assertThat(r.getLong(1)).as("events of the failed batch in the read model").isZero();
+    }
+    assertThat(failsOnItsThirdEvent.position()).isZero();
   }
 
   @Test
