@@ -3,7 +3,6 @@ package io.factum.server;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import io.factum.api.EventData;
 import io.factum.api.InvalidEventException;
 import java.io.IOException;
@@ -40,8 +39,7 @@ final class AppendBody {
     if (body.length == 0 || isBlank(body)) {
       throw ApiException.invalid("The request body is empty; send one event object or an array of them, e.g. " + EXAMPLE);
     }
-    try (JsonParser p = JsonOut.FACTORY.createParser(body)) {
-      p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    try (JsonParser p = Requests.jsonParser(body)) {
       JsonToken first = p.nextToken();
       List<EventData> events = new ArrayList<>();
       if (first == JsonToken.START_OBJECT) {

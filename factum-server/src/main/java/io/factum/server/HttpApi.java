@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import io.factum.api.AppendRequest;
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
@@ -506,8 +505,7 @@ final class HttpApi {
   /** {@code {"position": n}}, nothing else. */
   private static long positionBody(byte[] body) {
     String example = "; send {\"position\": 42}";
-    try (JsonParser p = JsonOut.FACTORY.createParser(body)) {
-      p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    try (JsonParser p = Requests.jsonParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.invalid("The body must be a JSON object" + example);
       }

@@ -1,5 +1,7 @@
 package io.factum.server;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,25 +52,28 @@ final class Requests {
     }
   }
 
-  /** RFC 3986 percent-decoding into UTF-8; {@code +} stays a plus. */
+  /**
+   * RFC 3986 percent-decoding into UTF-8; {@code +} stays a plus. Characters sent unescaped (a client
+   * may send UTF-8 as is) keep their value; the escaped bytes around them are decoded with them.
+   */
   static String percentDecode(String s) {
     if (s.indexOf('%') < 0) {
       return s;
     }
-    ByteBuffer bytes = ByteBuffer.allocate(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0 || Character.digit(s.charAt(i + 2), 16) < 0) {
+    byte[] raw = s.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer bytes = ByteBuffer.allocate(raw.length);
+    for (int i = 0; i < raw.length; i++) {
+      if (raw[i] == '%') {
+        int high = i + 2 < raw.length ? Character.digit(raw[i + 1], 16) : -1;
+        int low = i + 2 < raw.length ? Character.digit(raw[i + 2], 16) : -1;
+        if (high < 0 || low < 0) {
           throw ApiException.invalid("The path has a malformed escape in '" + AppendBody.clip(s)
               + "'; encode each byte as %XX (for example / as %2F)");
         }
-        bytes.put((byte) (Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16)));
+        bytes.put((byte) (high * 16 + low));
         i += 2;
-      } else if (c < 0x80) {
-        bytes.put((byte) c);
       } else {
-        bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        bytes.put(raw[i]);
       }
     }
     bytes.flip();
@@ -79,6 +84,26 @@ final class Requests {
     } catch (CharacterCodingException e) {
       throw ApiException.invalid("The path segment '" + AppendBody.clip(s) + "' does not decode to UTF-8 text");
     }
+  }
+
+  /**
+   * A parser over a request body, which must be JSON in UTF-8 (RFC 8259): a body in UTF-16 or UTF-32
+   * is refused (those put zero bytes around ASCII characters, which UTF-8 JSON never has). Duplicate
+   * keys are refused too.
+   */
+  static JsonParser jsonParser(byte[] body) throws IOException {
+    boolean utf16Bom = body.length >= 2 && ((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF
+        || (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE);
+    boolean zeroByte = false;
+    for (byte b : body) {
+      zeroByte |= b == 0;
+    }
+    if (utf16Bom || zeroByte) {
+      throw ApiException.invalid("The request body must be JSON encoded in UTF-8 (it looks like UTF-16 or UTF-32)");
+    }
+    JsonParser p = JsonOut.FACTORY.createParser(body);
+    p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    return p;
   }
 
   /** Rejects query parameters other than {@code allowed}, naming the ones that are. */

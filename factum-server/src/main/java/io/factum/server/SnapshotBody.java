@@ -3,7 +3,6 @@ package io.factum.server;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import io.factum.api.Snapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +22,7 @@ final class SnapshotBody {
   private SnapshotBody() {}
 
   static Snapshot parse(String streamId, byte[] body) {
-    try (JsonParser p = JsonOut.FACTORY.createParser(body)) {
-      p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    try (JsonParser p = Requests.jsonParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.invalid("The body must be a JSON object" + EXAMPLE);
       }

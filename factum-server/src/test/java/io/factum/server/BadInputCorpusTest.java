@@ -137,6 +137,13 @@ class BadInputCorpusTest {
     c.add(new Bad("invalid UTF-8 in the body", "POST", "/streams/Order-2", Map.of(),
         new byte[] {'{', '"', 'e', 'v', 'e', 'n', 't', '_', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', ',', '"', 'd', 'a', 't', 'a', '"', ':', '{', '}', '}'},
         400, "invalid_request"));
+    c.add(new Bad("an event in UTF-16", "POST", "/streams/Order-2", Map.of(),
+        ("{" + ok + "}").getBytes(StandardCharsets.UTF_16LE), 400, "invalid_request"));
+    c.add(new Bad("a snapshot in UTF-16 with a byte order mark", "PUT", "/streams/Order-1/snapshot", Map.of(),
+        "{\"snapshot_type\":\"Order\",\"schema_version\":1,\"version\":3,\"data\":{}}".getBytes(StandardCharsets.UTF_16),
+        400, "invalid_request"));
+    c.add(new Bad("a checkpoint in UTF-32", "PUT", "/checkpoints/billing", Map.of(),
+        "{\"position\":1}".getBytes(java.nio.charset.Charset.forName("UTF-32LE")), 400, "invalid_request"));
     // Expected-Version
     c.add(withHeader("Expected-Version is a word", "Expected-Version", "latest"));
     c.add(withHeader("Expected-Version is negative", "Expected-Version", "-1"));
