@@ -92,20 +92,25 @@ public final class FactumClient implements EventStore {
       throw new IllegalArgumentException("The server address must be an http:// or https:// URL, got '" + base + "'");
     }
     Transport transport = new Transport(normalized, options);
-    Transport.Response r = transport.send(Transport.Call.get("/info"), true);
-    if (r.status() != 200) {
-      throw new StorageException("The server at " + normalized + " answered " + r.status()
-          + " to GET /info; is it a Factum server? " + Transport.error(r).getMessage());
+    try {
+      Transport.Response r = transport.send(Transport.Call.get("/info"), true);
+      if (r.status() != 200) {
+        throw new StorageException("The server at " + normalized + " answered " + r.status()
+            + " to GET /info; is it a Factum server? " + Transport.error(r).getMessage());
+      }
+      Json.Doc info = Json.doc(r.body(), "limits");
+      if (!"Factum".equals(info.string("name")) || info.raw("limits") == null) {
+        throw new StorageException("The server at " + normalized + " is not a Factum server (GET /info lacks name and limits)");
+      }
+      Json.Doc l = Json.doc(info.raw("limits"));
+      StoreLimits limits = new StoreLimits((int) l.number("max_event_bytes", StoreLimits.DEFAULT.maxEventBytes()),
+          (int) l.number("max_append_bytes", StoreLimits.DEFAULT.maxAppendBytes()));
+      int maxPage = (int) l.number("max_page", 1000);
+      return new FactumClient(transport, options, limits, maxPage);
+    } catch (RuntimeException e) {
+      transport.close(); // its HTTP client and threads would otherwise outlive every failed connect
+      throw e;
     }
-    Json.Doc info = Json.doc(r.body(), "limits");
-    if (!"Factum".equals(info.string("name")) || info.raw("limits") == null) {
-      throw new StorageException("The server at " + normalized + " is not a Factum server (GET /info lacks name and limits)");
-    }
-    Json.Doc l = Json.doc(info.raw("limits"));
-    StoreLimits limits = new StoreLimits((int) l.number("max_event_bytes", StoreLimits.DEFAULT.maxEventBytes()),
-        (int) l.number("max_append_bytes", StoreLimits.DEFAULT.maxAppendBytes()));
-    int maxPage = (int) l.number("max_page", 1000);
-    return new FactumClient(transport, options, limits, maxPage);
   }
 
   /** The server's base address. */

@@ -97,6 +97,24 @@ class FactumClientTest {
   }
 
   @Test
+  void failedConnectsLeaveNoThreadsBehind() throws Exception {
+    int freePort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      freePort = s.getLocalPort();
+    }
+    long before = evictorThreads();
+    for (int k = 0; k < 10; k++) {
+      assertThatThrownBy(() -> FactumClient.connect("http://127.0.0.1:" + freePort)).isInstanceOf(StorageException.class);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> evictorThreads() <= before);
+  }
+
+  /** The threads each HTTP client starts to close idle connections. */
+  private static long evictorThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("evictor")).count();
+  }
+
+  @Test
   void aServerThatGoesAwayTurnsAppendsIntoStorageErrors() {
     FactumServer server = FactumServer.startOwning(InMemoryEventStore.create(), ServerOptions.DEFAULT.withPort(0));
     try (FactumClient client = FactumClient.connect(server.uri(), ClientOptions.DEFAULT)) {
