@@ -1,13 +1,18 @@
 package io.factum.server;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -20,6 +25,8 @@ final class SseHub implements AutoCloseable {
 
   /** How often streams are checked for having turned live without a page to say so. */
   private static final long LIVE_CHECK_MILLIS = 20;
+  /** The longest a shutdown waits for the streams to end (each waits for its subscription's close). */
+  private static final long END_WAIT_SECONDS = 30;
 
   private final Set<SseSession> sessions = ConcurrentHashMap.newKeySet();
   private final int maxSessions;
@@ -98,13 +105,31 @@ final class SseHub implements AutoCloseable {
     }
   }
 
-  /** Ends every stream with a final {@code $end} event and refuses new ones. */
+  /**
+   * Ends every stream with a final {@code $end} event and refuses new ones. The streams are ended all
+   * at once: one whose client stopped reading keeps its subscription thread in a blocked write, and
+   * ending it waits for that thread up to the subscription's close timeout — one after another,
+   * twenty such clients held a shutdown for minutes.
+   */
   @Override
   public void close() {
     closed = true;
     timer.shutdownNow();
+    List<CompletableFuture<Void>> ending = new ArrayList<>();
     for (SseSession s : sessions) {
-      s.end("server shutting down");
+      ending.add(s.done());
+      try {
+        writers.execute(() -> s.end("server shutting down"));
+      } catch (RejectedExecutionException stopping) {
+        s.end("server shutting down");
+      }
+    }
+    try {
+      CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new)).get(END_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // streams still stuck in a write end when the HTTP server closes their connections
     }
     writers.shutdownNow();
   }

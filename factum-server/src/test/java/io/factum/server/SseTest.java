@@ -310,6 +310,30 @@ class SseTest {
   }
 
   @Test
+  void shutdownEndsStreamsOfClientsThatStoppedReadingTogetherNotOneAfterAnother() throws Exception {
+    List<Stream> stuck = new ArrayList<>();
+    try {
+      for (int k = 0; k < 3; k++) {
+        Stream s = new Stream("/subscribe/all", Map.of(), 4096);
+        s.awaitLive();
+        stuck.add(s);
+      }
+      for (int k = 0; k < 400; k++) { // far more than the socket buffers hold: every subscription thread blocks in a write
+        append("Busy-" + (k % 7), 100, k * 100 + 1);
+      }
+      long started = System.nanoTime();
+      server.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      // Each stuck stream waits up to its subscription's close timeout (10 s): one after another that is over 30 s.
+      assertThat(took).isLessThan(Duration.ofSeconds(25));
+    } finally {
+      for (Stream s : stuck) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void shutdownEndsEveryStreamWithAnEndEvent() throws Exception {
     try (Stream s = new Stream("/subscribe/all")) {
       s.awaitLive();
