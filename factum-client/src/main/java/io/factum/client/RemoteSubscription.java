@@ -121,7 +121,10 @@ final class RemoteSubscription implements Subscription {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
-  /** One connection: reads until it ends. Returns whether anything arrived (to reset the backoff). */
+  /**
+   * One connection: reads until it ends. Returns whether an event arrived (to reset the backoff): a
+   * stream the server ends at once — it could not subscribe — is retried with growing delays.
+   */
   private boolean connectAndRead() throws IOException {
     ClientOptions o = client.options();
     // Reads wait at most this long for a byte; the idle watchdog usually acts first.
@@ -156,12 +159,12 @@ final class RemoteSubscription implements Subscription {
     boolean received = false;
     for (byte[] line; (line = lines.next()) != null; ) {
       lastByteNanos = System.nanoTime();
-      received = true;
       if (line.length == 0) {
         if (data.size() > 0 || event != null) {
           if (!dispatch(event, data.toByteArray())) {
-            return true;
+            return received;
           }
+          received = true;
         }
         event = null;
         data.reset();

@@ -21,6 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -94,6 +98,40 @@ class FactumClientTest {
         .hasMessageContaining("factum serve");
     assertThatThrownBy(() -> FactumClient.connect(URI.create("ftp://x"), ClientOptions.DEFAULT))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://");
+  }
+
+  @Test
+  void aSubscriptionTheServerCannotStartIsRetriedWithGrowingDelays() throws Exception {
+    InMemoryEventStore store = InMemoryEventStore.create();
+    try (FactumServer server = FactumServer.start(store, ServerOptions.DEFAULT.withPort(0))) {
+      FactumClient client = FactumClient.connect("http://127.0.0.1:" + server.port());
+      store.close(); // the server still runs, but can no longer subscribe: each stream ends at once
+      AtomicInteger attempts = new AtomicInteger();
+      Handler counter = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (String.valueOf(r.getMessage()).contains("/subscribe/all")) {
+            attempts.incrementAndGet(); // the server logs each failed subscribe
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+      Logger serverLog = Logger.getLogger("io.factum.server.HttpApi");
+      serverLog.addHandler(counter);
+      try (Subscription sub = client.subscribeToAll(0, EventFilter.ALL, e -> {})) {
+        Thread.sleep(3_000);
+      } finally {
+        serverLog.removeHandler(counter);
+        client.close();
+      }
+      // Every 100 ms that would be about 30 attempts; doubling delays (0.1, 0.2, 0.4, 0.8, 1.6 s) about 5.
+      assertThat(attempts.get()).isBetween(2, 10);
+    }
   }
 
   @Test

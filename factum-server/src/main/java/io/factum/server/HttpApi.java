@@ -429,7 +429,8 @@ final class HttpApi {
       session.open("subscribed to " + description);
       session.attach(subscribe.apply(session));
     } catch (RuntimeException | IOException e) {
-      session.end(null);
+      // The 200 is already sent once the stream is open: say why it ends, as its last event.
+      session.end(res.isCommitted() ? "subscription failed (" + toApi(e).code() + ")" : null);
       throw e;
     }
     ctx.future(session::done);

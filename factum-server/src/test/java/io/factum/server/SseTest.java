@@ -334,6 +334,21 @@ class SseTest {
   }
 
   @Test
+  void aStreamThatCannotSubscribeEndsSayingWhy() throws Exception {
+    store.close(); // the server still runs, but its store can no longer subscribe
+    try (Stream s = new Stream("/subscribe/all")) {
+      Sse end = s.next();
+      while (end != null && ":".equals(end.event())) { // the opening comment
+        end = s.next();
+      }
+      assertThat(end).as("an event saying why the stream ends").isNotNull();
+      assertThat(end.event()).isEqualTo("$end");
+      assertThat(end.json().path("reason").asText()).isEqualTo("subscription failed (unavailable)");
+      assertThat(s.next()).isNull();
+    }
+  }
+
+  @Test
   void shutdownEndsEveryStreamWithAnEndEvent() throws Exception {
     try (Stream s = new Stream("/subscribe/all")) {
       s.awaitLive();
