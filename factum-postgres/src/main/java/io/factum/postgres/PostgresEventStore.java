@@ -300,13 +300,17 @@ public final class PostgresEventStore implements EventStore {
         try (var s = c.createStatement()) {
           s.execute("LISTEN \"" + sql.channel + "\"");
         }
-        PGConnection pg = c.unwrap(PGConnection.class);
-        backoff = 100;
-        while (!gate.isClosed()) {
-          PGNotification[] notes = pg.getNotifications(500);
-          if (notes != null && notes.length > 0) {
-            subscriptions.onAppended(null);
+        try {
+          PGConnection pg = c.unwrap(PGConnection.class);
+          backoff = 100;
+          while (!gate.isClosed()) {
+            PGNotification[] notes = pg.getNotifications(500);
+            if (notes != null && notes.length > 0) {
+              subscriptions.onAppended(null);
+            }
           }
+        } finally {
+          unlisten(c);
         }
       } catch (SQLException | RuntimeException e) {
         if (gate.isClosed()) {
@@ -420,6 +424,18 @@ public final class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * A pool keeps a connection's {@code LISTEN} when it is returned: it would go on collecting
+   * notifications nobody reads (and hold back the server's notification queue).
+   */
+  private static void unlisten(Connection c) {
+    try (var s = c.createStatement()) {
+      s.execute("UNLISTEN *");
+    } catch (SQLException | RuntimeException e) {
+      // a broken connection: the pool discards it, and the server forgets its LISTEN
+    }
+  }
+
   /** The first column of the first row, a number, or empty when there is no row. */
   private OptionalLong optionalLong(String statement, String action, Binder binder) {
     ensureOpen();
@@ -433,12 +449,23 @@ public final class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * Runs one change and commits it — also on a pool that hands out connections with auto-commit off,
+   * which would otherwise roll the change back when the connection is returned.
+   */
   private void update(String statement, String action, Binder binder) {
     ensureOpen();
     try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
       binder.bind(s);
       s.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
     } catch (SQLException e) {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+        throw new io.factum.api.InvalidEventException("PostgreSQL refused a value: could not " + action + ": " + e.getMessage()
+            + " (SQL state " + e.getSQLState() + "); nothing was stored.");
+      }
       throw Errors.unreachable(action, e);
     }
   }

@@ -5,6 +5,7 @@ import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.FactumException;
 import io.factum.api.IdempotencyConflictException;
+import io.factum.api.InvalidEventException;
 import io.factum.api.StorageException;
 import io.factum.api.StreamIds;
 import io.factum.api.WrongExpectedVersionException;
@@ -52,6 +53,8 @@ final class PostgresWriter implements Runnable {
     final String[] binary;
     final String[] metadata;
     final CompletableFuture<AppendResult> result = new CompletableFuture<>();
+    /** The characters of its events' data and metadata, for the group's size limit. */
+    final long chars;
     /** Test hook: runs inside the transaction just before it commits (sleep to hold it open, throw to roll back). */
     final Runnable beforeCommit;
 
@@ -65,6 +68,7 @@ final class PostgresWriter implements Runnable {
       data = new String[n];
       binary = new String[n];
       metadata = new String[n];
+      long size = 0;
       for (int k = 0; k < n; k++) {
         EventData e = events.get(k);
         callerIds[k] = e.eventId() != null;
@@ -76,7 +80,9 @@ final class PostgresWriter implements Runnable {
           binary[k] = Base64.getEncoder().encodeToString(e.data());
         }
         metadata[k] = e.metadataAsString();
+        size += (binary[k] != null ? binary[k] : data[k]).length() + metadata[k].length();
       }
+      chars = size;
     }
 
     private Pending() {
@@ -85,6 +91,7 @@ final class PostgresWriter implements Runnable {
       callerIds = null;
       data = null;
       binary = null;
+      chars = 0;
       metadata = null;
       beforeCommit = null;
     }
@@ -98,6 +105,12 @@ final class PostgresWriter implements Runnable {
   private static final Pending STOP = new Pending();
   private static final int MAX_GROUP_APPENDS = 1000;
   private static final int MAX_GROUP_EVENTS = 20_000;
+  /**
+   * A group's data and metadata, in characters: well below PostgreSQL's 1 GB limit on a message and
+   * on an array, however many large appends arrive at once (a single append may be up to the store's
+   * append limit).
+   */
+  private static final long MAX_GROUP_CHARS = 64L << 20;
   private static final long MAX_LINGER_NANOS = 200_000;
 
   private final DataSource dataSource;
@@ -148,10 +161,12 @@ final class PostgresWriter implements Runnable {
         }
       }
       int events = 0;
+      long chars = 0;
       int cut = group.size();
       for (int k = 0; k < group.size(); k++) {
         events += group.get(k).request.events().size();
-        if (events > MAX_GROUP_EVENTS && k > 0) {
+        chars += group.get(k).chars;
+        if ((events > MAX_GROUP_EVENTS || chars > MAX_GROUP_CHARS) && k > 0) {
           cut = k;
           break;
         }
@@ -159,7 +174,13 @@ final class PostgresWriter implements Runnable {
       carry.addAll(group.subList(cut, group.size()));
       List<Pending> now = new ArrayList<>(group.subList(0, cut));
       lastGroupSize = Math.max(1, now.size());
-      commitGroup(now);
+      try {
+        commitGroup(now);
+      } catch (Throwable t) {
+        // An Error (out of memory building a huge group, say) must not end the writer: every later
+        // caller would wait forever. Answered callers keep their answer (completing again is a no-op).
+        fail(now, t);
+      }
     }
   }
 
@@ -276,7 +297,11 @@ final class PostgresWriter implements Runnable {
         if (hooks) {
           rollback(c);
         }
-        fail(group, ex);
+        if (isDataException(ex)) {
+          refuseBadData(group, (SQLException) ex);
+        } else {
+          fail(group, ex);
+        }
         return;
       } finally {
         restore(c, autoCommit);
@@ -329,7 +354,32 @@ final class PostgresWriter implements Runnable {
     }
   }
 
-  private static void fail(List<Pending> group, Exception e) {
+  /**
+   * SQL state class 22: PostgreSQL refused a value (a JSON number beyond its {@code numeric} range,
+   * say, which JSON itself allows). The statement failed as a whole, so nothing was written.
+   */
+  private static boolean isDataException(Exception e) {
+    return e instanceof SQLException && ((SQLException) e).getSQLState() != null && ((SQLException) e).getSQLState().startsWith("22");
+  }
+
+  /**
+   * Nothing of the group was written because some value in it was refused: the appends are written
+   * again one by one, so that only the one carrying the value is refused — as invalid input, with
+   * PostgreSQL's reason — and the others are answered as if grouped apart.
+   */
+  private void refuseBadData(List<Pending> group, SQLException e) {
+    if (group.size() > 1) {
+      for (Pending p : group) {
+        commitGroup(List.of(p));
+      }
+      return;
+    }
+    group.get(0).result.completeExceptionally(new InvalidEventException("PostgreSQL cannot store this append's events: "
+        + e.getMessage() + " (SQL state " + e.getSQLState() + "); nothing was written. Change the value it names"
+        + " (JSON numbers must fit PostgreSQL's numeric type), then append again."));
+  }
+
+  private static void fail(List<Pending> group, Throwable e) {
     StorageException failure;
     if (e instanceof StorageException) {
       failure = (StorageException) e;
@@ -337,6 +387,9 @@ final class PostgresWriter implements Runnable {
       failure = new StorageException("The append was not acknowledged: " + e.getMessage()
           + ". If the connection broke during the commit it may have been written; retrying with the same event ids is safe"
           + " either way.", e);
+    } else if (e instanceof Error) {
+      failure = new StorageException("The append failed (" + e + "); it may or may not have been written: retrying with the"
+          + " same event ids is safe either way.", e);
     } else {
       failure = new StorageException("The append was not written: " + e, e);
     }

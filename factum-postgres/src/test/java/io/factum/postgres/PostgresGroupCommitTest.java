@@ -7,6 +7,7 @@ import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.IdempotencyConflictException;
+import io.factum.api.InvalidEventException;
 import io.factum.api.RecordedEvent;
 import io.factum.api.WrongExpectedVersionException;
 import java.util.ArrayList;
@@ -47,6 +48,28 @@ class PostgresGroupCommitTest {
     return held;
   }
 
+
+  @Test
+  void aJsonNumberPostgresCannotStoreIsRefusedAloneAndTheGroupIsWritten() throws Exception {
+    try (PostgresEventStore store = store("group_numbers")) {
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<AppendResult> holder = holdTheWriter(store, release);
+      CompletableFuture<AppendResult> before = store.appendAsync("Order-1", ExpectedVersion.ANY, List.of(event(1)));
+      // valid JSON (RFC 8259 sets no range), beyond PostgreSQL's numeric type
+      CompletableFuture<AppendResult> huge = store.appendAsync("Order-2", ExpectedVersion.ANY,
+          List.of(EventData.json("Measured", "{\"x\":1e1000000}")));
+      CompletableFuture<AppendResult> after = store.appendAsync("Order-3", ExpectedVersion.ANY, List.of(event(3)));
+      release.countDown();
+
+      holder.join();
+      assertThat(before.join().lastPosition()).isEqualTo(2);
+      assertThat(failureOf(huge)).isInstanceOf(InvalidEventException.class).hasMessageContaining("numeric")
+          .hasMessageContaining("nothing was written");
+      assertThat(after.join().lastPosition()).isEqualTo(3);
+      assertThat(store.streamVersion("Order-2")).isEmpty();
+      assertThat(store.headPosition()).isEqualTo(3);
+    }
+  }
 
   @Test
   void anEventIdReusedWithinAGroupIsRefusedAloneAndTheGroupIsWritten() throws Exception {

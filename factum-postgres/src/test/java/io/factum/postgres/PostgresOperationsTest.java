@@ -8,9 +8,12 @@ import io.factum.api.EventData;
 import io.factum.api.EventFilter;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
+import io.factum.api.Snapshot;
 import io.factum.api.StorageException;
 import io.factum.api.Subscription;
 import io.factum.tck.Fixtures;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +21,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -77,6 +82,55 @@ class PostgresOperationsTest {
         assertThat(row[8]).isNotNull();
       }
     }
+  }
+
+  /**
+   * An application's own pool, as Spring/JPA set-ups often configure it: connections with auto-commit
+   * off. Checkpoints and snapshots are committed all the same, and the connection that listened for
+   * notifications goes back to the pool no longer listening.
+   */
+  @Test
+  void onAnApplicationPoolWithAutoCommitOffEveryChangeIsCommittedAndNothingKeepsListening() throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(PostgresTestDatabase.jdbcUrl());
+    config.setUsername("postgres");
+    config.setAutoCommit(false);
+    config.setMaximumPoolSize(4);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      try (PostgresEventStore store = PostgresEventStore.create(pool, PostgresOptions.DEFAULT.withSchema("app_pool"))) {
+        store.append("Order-1", ExpectedVersion.ANY, EventData.json("OrderPlaced", "{}"));
+        store.checkpoints().save("mailer", 1);
+        store.snapshots().save(new Snapshot("Order-1", "Order", 1, 1, "{\"total\":1}".getBytes(StandardCharsets.UTF_8), Instant.now()));
+        await().atMost(Duration.ofMinutes(1)).until(() -> pool.getHikariPoolMXBean().getActiveConnections() > 0); // the listener's
+      }
+      try (PostgresEventStore reopened = PostgresEventStore.create(pool, PostgresOptions.DEFAULT.withSchema("app_pool"))) {
+        assertThat(reopened.checkpoints().load("mailer")).hasValue(1);
+        assertThat(reopened.snapshots().load("Order-1")).isPresent();
+      }
+      assertThat(listening(pool)).as("pooled connections still listening after close").isZero();
+    }
+  }
+
+  /** How many of the pool's connections listen for notifications (takes them all at once). */
+  private static int listening(HikariDataSource pool) throws SQLException {
+    List<Connection> all = new ArrayList<>();
+    int n = 0;
+    try {
+      for (int k = 0; k < pool.getMaximumPoolSize(); k++) {
+        Connection c = pool.getConnection();
+        all.add(c);
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM pg_listening_channels()")) {
+          r.next();
+          n += r.getInt(1) > 0 ? 1 : 0;
+        }
+        c.rollback();
+      }
+    } finally {
+      for (Connection c : all) {
+        c.close();
+      }
+    }
+    return n;
   }
 
   @Test
