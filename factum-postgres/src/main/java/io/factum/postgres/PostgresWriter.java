@@ -303,6 +303,11 @@ final class PostgresWriter implements Runnable {
           fail(group, ex);
         }
         return;
+      } catch (Error err) {
+        if (hooks) {
+          rollback(c); // before auto-commit is restored, which would commit the open transaction
+        }
+        throw err;
       } finally {
         restore(c, autoCommit);
       }

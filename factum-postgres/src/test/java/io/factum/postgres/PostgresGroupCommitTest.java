@@ -2,6 +2,7 @@ package io.factum.postgres;
 
 import static io.factum.tck.Fixtures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
@@ -9,6 +10,7 @@ import io.factum.api.ExpectedVersion;
 import io.factum.api.IdempotencyConflictException;
 import io.factum.api.InvalidEventException;
 import io.factum.api.RecordedEvent;
+import io.factum.api.StorageException;
 import io.factum.api.WrongExpectedVersionException;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,21 @@ class PostgresGroupCommitTest {
     return held;
   }
 
+
+  @Test
+  void anErrorInsideTheWriterFailsItsGroupAndTheWriterGoesOn() throws Exception {
+    try (PostgresEventStore store = store("group_error")) {
+      // on a thread of its own: were the writer to die, this append would never be answered
+      CompletableFuture<AppendResult> failing = CompletableFuture.supplyAsync(() -> store.append("Order-1", ExpectedVersion.ANY,
+          List.of(event(1)), () -> {
+            throw new OutOfMemoryError("simulated, inside the group's transaction");
+          }));
+      assertThatThrownBy(() -> failing.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageException.class)
+          .hasMessageContaining("OutOfMemoryError");
+      assertThat(store.streamVersion("Order-1")).as("rolled back").isEmpty();
+      assertThat(store.append("Order-1", ExpectedVersion.NO_STREAM, List.of(event(2))).lastPosition()).isEqualTo(1);
+    }
+  }
 
   @Test
   void aJsonNumberPostgresCannotStoreIsRefusedAloneAndTheGroupIsWritten() throws Exception {
