@@ -14,7 +14,7 @@ final class DurableFiles {
   private DurableFiles() {}
 
   static void replace(Path file, byte[] content) throws IOException {
-    Files.createDirectories(file.getParent());
+    createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(content);
@@ -25,6 +25,32 @@ final class DurableFiles {
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     forceDirectory(file.getParent());
+  }
+
+  /**
+   * Creates a directory and its missing parents, each made durable in its parent: a file saved in a
+   * new directory must not vanish after a power cut because the directory's own entry did.
+   */
+  static void createDirectories(Path dir) throws IOException {
+    if (dir == null || Files.isDirectory(dir)) {
+      return;
+    }
+    createDirectories(dir.toAbsolutePath().getParent());
+    try {
+      Files.createDirectory(dir);
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      if (!Files.isDirectory(dir)) {
+        throw raced;
+      }
+    }
+    forceDirectory(dir.toAbsolutePath().getParent());
+  }
+
+  /** Deletes a file, if it exists, durably: a deleted file must not come back after a power cut. */
+  static void delete(Path file) throws IOException {
+    if (Files.deleteIfExists(file)) {
+      forceDirectory(file.toAbsolutePath().getParent());
+    }
   }
 
   /** Makes a file's contents durable. */

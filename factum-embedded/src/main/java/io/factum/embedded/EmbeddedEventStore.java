@@ -233,11 +233,16 @@ public final class EmbeddedEventStore implements EventStore {
 
   /** Test hook: the log's syncs wait until {@code release} opens. */
   void holdSyncs(java.util.concurrent.CountDownLatch release) {
-    writer.holdSyncs(release);
+    writer.holdSyncs(release, null);
+  }
+
+  /** Test hook: as {@link #holdSyncs(java.util.concurrent.CountDownLatch)}, each held sync counting {@code waiting} down. */
+  void holdSyncs(java.util.concurrent.CountDownLatch release, java.util.concurrent.CountDownLatch waiting) {
+    writer.holdSyncs(release, waiting);
   }
 
   /** Test hook: the log's next write stops half-way with {@code fault}, as on a disk filling up. */
-  void failNextWrite(IOException fault) {
+  void failNextWrite(Throwable fault) {
     writer.failNextWrite(fault);
   }
 

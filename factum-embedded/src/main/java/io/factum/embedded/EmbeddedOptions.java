@@ -35,8 +35,9 @@ public record EmbeddedOptions(
     if (segmentSizeBits < 16 || segmentSizeBits > 30) {
       throw new IllegalArgumentException("segmentSizeBits must be between 16 (64 KiB) and 30 (1 GiB), got " + segmentSizeBits);
     }
-    if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
-      throw new IllegalArgumentException("checkpointInterval must be positive");
+    if (checkpointInterval.compareTo(Duration.ofMillis(1)) < 0 || checkpointInterval.compareTo(Duration.ofDays(365)) > 0) {
+      throw new IllegalArgumentException("checkpointInterval must be between 1 ms and 365 days, got " + checkpointInterval
+          + " (indexes are also checkpointed every " + CHECKPOINT_EVERY_EVENTS + " events and on close)");
     }
     if (streamCacheSize < 1) {
       throw new IllegalArgumentException("streamCacheSize must be >= 1");

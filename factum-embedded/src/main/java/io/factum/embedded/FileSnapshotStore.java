@@ -91,7 +91,7 @@ final class FileSnapshotStore implements SnapshotStore {
     StreamIds.requireValid(streamId);
     ensureOpen.run();
     try {
-      Files.deleteIfExists(fileOf(streamId));
+      DurableFiles.delete(fileOf(streamId));
     } catch (IOException e) {
       throw new StorageException("The snapshot of '" + streamId + "' was not deleted: " + e, e);
     }

@@ -177,9 +177,12 @@ final class GroupCommitWriter implements Runnable {
   /** The written group whose sync may still be running (at most one), or null. */
   private Written unsynced;
   private final AtomicReference<IOException> syncFault = new AtomicReference<>();
-  private final AtomicReference<IOException> writeFault = new AtomicReference<>();
+  private final AtomicReference<Throwable> writeFault = new AtomicReference<>();
   private final AtomicReference<IOException> eraseFault = new AtomicReference<>();
-  private final AtomicReference<CountDownLatch> syncHold = new AtomicReference<>();
+  private final AtomicReference<Hold> syncHold = new AtomicReference<>();
+
+  /** A test's hold on syncs: each waits for {@code release}, counting {@code waiting} down first. */
+  private record Hold(CountDownLatch release, CountDownLatch waiting) {}
 
   GroupCommitWriter(Object owner, String threadPrefix, IndexedLog indexed, StreamCache cache, Published start, int maxGroupBytes, Listener listener) {
     this.indexed = indexed;
@@ -256,7 +259,17 @@ final class GroupCommitWriter implements Runnable {
         }
       }
       lastGroupSize = Math.max(1, group.size());
-      carry = process(group);
+      try {
+        carry = process(group);
+      } catch (Throwable t) {
+        // An Error (out of memory while an index shard grows, say): the writer must not die, or every
+        // caller would wait forever. What the group wrote is unknown, so nothing more is written.
+        poison("failed unexpectedly", t);
+        StorageException failure = new StorageException("The append's outcome is unknown: " + poisoned
+            + " After reopening, retry with the same event ids (safe) to find out.", t);
+        group.forEach(p -> p.result.completeExceptionally(failure));
+        carry = new ArrayList<>();
+      }
     }
     finishUnsynced();
   }
@@ -494,22 +507,28 @@ final class GroupCommitWriter implements Runnable {
 
   /** Writes a group at the log's end; tests can make it fail half-way, as a disk filling up would. */
   private void write(ByteBuffer bytes) throws IOException {
-    IOException fault = writeFault.getAndSet(null);
+    Throwable fault = writeFault.getAndSet(null);
     if (fault != null) {
       log.write(logEnd, bytes.duplicate().limit(bytes.position() + bytes.remaining() / 2));
       bytes.position(bytes.position() + bytes.remaining() / 2);
-      throw fault;
+      if (fault instanceof Error) {
+        throw (Error) fault;
+      }
+      throw (IOException) fault;
     }
     log.write(logEnd, bytes);
   }
 
-  /** Test hook: syncs wait until {@code release} opens, so that groups pile up unsynced behind them. */
-  void holdSyncs(CountDownLatch release) {
-    syncHold.set(release);
+  /**
+   * Test hook: syncs wait until {@code release} opens, so that groups pile up unsynced behind them;
+   * each counts {@code waiting} (may be null) down when it starts to wait. {@code null} ends the hold.
+   */
+  void holdSyncs(CountDownLatch release, CountDownLatch waiting) {
+    syncHold.set(release == null ? null : new Hold(release, waiting));
   }
 
-  /** Test hook: the next group's write stops half-way with {@code fault}. */
-  void failNextWrite(IOException fault) {
+  /** Test hook: the next group's write stops half-way with {@code fault} (an IOException or an Error). */
+  void failNextWrite(Throwable fault) {
     writeFault.set(fault);
   }
 
@@ -544,15 +563,20 @@ final class GroupCommitWriter implements Runnable {
 
   /** Makes a log segment durable; tests can make it fail as a failing disk would. */
   private void force(int segment) throws IOException {
-    CountDownLatch hold = syncHold.get();
-    while (hold != null && hold.getCount() > 0) {
-      try {
-        hold.await();
-      } catch (InterruptedException e) {
-        // a test's hold is released by the test, not by interrupts
+    IOException fault = syncFault.getAndSet(null); // taken as the sync starts: one set while it is held is for a later sync
+    Hold hold = syncHold.get();
+    if (hold != null && hold.release().getCount() > 0) {
+      if (hold.waiting() != null) {
+        hold.waiting().countDown();
+      }
+      while (hold.release().getCount() > 0) {
+        try {
+          hold.release().await();
+        } catch (InterruptedException e) {
+          // a test's hold is released by the test, not by interrupts
+        }
       }
     }
-    IOException fault = syncFault.getAndSet(null);
     if (fault != null) {
       throw fault;
     }

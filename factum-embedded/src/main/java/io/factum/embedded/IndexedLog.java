@@ -169,8 +169,10 @@ final class IndexedLog {
   /**
    * Adds a batch's insert-only entries: its position-table rows, its event ids and its version
    * anchors. Safe to run before the batch is durable: readers are bounded by the published head, and
-   * an entry left behind by a crash points at a position whose event does not match it, so every
-   * lookup skips it. Replaying an indexed batch changes nothing.
+   * an entry left behind by a crash or a failed sync points at a position whose event does not match
+   * it, so every lookup skips it. Such an entry may lie beyond the log's end (nothing is readable
+   * there): an entry beyond this batch is never this batch's, and is passed over without reading it.
+   * Replaying an indexed batch changes nothing.
    */
   void indexEvents(BatchFormat.Header h, long[] eventOffsets, int[] typeHashes, long[] idMsb, long[] idLsb, Cursor c) {
     int categoryHash = Hashing.categoryHash(h.streamId());
@@ -187,10 +189,13 @@ final class IndexedLog {
       long position = h.firstPosition() + k;
       long msb = idMsb[k];
       long lsb = idLsb[k];
-      hash.put(idKeys[k], position, existing -> hasId(existing, msb, lsb));
+      hash.put(idKeys[k], position, existing -> existing <= h.lastPosition() && hasId(existing, msb, lsb));
       long version = h.firstVersion() + k;
       if (isAnchor(version, h.firstVersion())) {
         hash.put(Hashing.versionKey(streamHash, version), position, existing -> {
+          if (existing > h.lastPosition()) {
+            return false;
+          }
           BatchFormat.Header e = header(existing, c);
           return e.firstVersion() + (existing - e.firstPosition()) == version && Arrays.equals(e.streamId(), h.streamId());
         });

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.RecordedEvent;
 import io.factum.api.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -100,6 +102,26 @@ class EmbeddedSyncFailureTest {
     }
   }
 
+  /** An Error inside the writer (out of memory, say) is answered, never left waiting; the store stops writing. */
+  @Test
+  void anErrorInsideTheWriterIsAnsweredAndTheStoreStopsWriting() throws Exception {
+    List<EventData> lost = events(50, "Lost");
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      store.append("Before", ExpectedVersion.NO_STREAM, events(1, "Kept"));
+      store.failNextWrite(new OutOfMemoryError("simulated"));
+      CompletableFuture<AppendResult> failed = store.appendAsync("Failed", ExpectedVersion.NO_STREAM, lost);
+      assertThatThrownBy(() -> failed.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(StorageException.class)
+          .hasMessageContaining("outcome is unknown").hasMessageContaining("OutOfMemoryError");
+      CompletableFuture<AppendResult> next = store.appendAsync("Next", ExpectedVersion.NO_STREAM, events(1, "Refused"));
+      assertThatThrownBy(() -> next.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(StorageException.class)
+          .hasMessageContaining("refuses further writes");
+    }
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
+      assertThat(reopened.headPosition()).isEqualTo(1);
+      assertThat(reopened.append("Failed", ExpectedVersion.NO_STREAM, lost).alreadyAppended()).isFalse();
+    }
+  }
+
   @Test
   void aRetryOrARefusalDecidedAgainstAGroupWhoseSyncFailedIsNotAcknowledged() throws Exception {
     try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
@@ -159,6 +181,41 @@ class EmbeddedSyncFailureTest {
       AppendResult again = reopened.append("Large", ExpectedVersion.NO_STREAM, events(3, "Kept"));
       assertThat(again.firstPosition()).isEqualTo(2);
       assertThat(reopened.readStream("Large", 1, 10)).hasSize(3);
+    }
+  }
+
+  /**
+   * A pipelined group whose sync fails has already been indexed (insert-only entries, written while
+   * it synced). Its log is erased but those entries stay, pointing past the log's end: the same
+   * stream written again at a lower position meets its own stale version anchor, which must be
+   * passed over as not matching — not read as a corrupt batch that stops the store.
+   */
+  @Test
+  void indexEntriesOfAGroupWhoseSyncFailedDoNotTripLaterAppends() throws Exception {
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      store.append("Before", ExpectedVersion.NO_STREAM, events(1, "Kept"));
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch waiting = new CountDownLatch(1);
+      store.holdSyncs(release, waiting);
+      CompletableFuture<AppendResult> warm = store.appendAsync("Warm", ExpectedVersion.NO_STREAM, events(300, "Kept"));
+      assertThat(waiting.await(60, TimeUnit.SECONDS)).isTrue(); // its sync is held: the next appends queue up together
+      store.holdSyncs(null, null);
+      store.failNextSync(new IOException("Input/output error (injected)"));
+      CompletableFuture<AppendResult> big = store.appendAsync("Big", ExpectedVersion.NO_STREAM, events(300, "Lost"));
+      CompletableFuture<AppendResult> late = store.appendAsync("Late", ExpectedVersion.NO_STREAM, events(1, "Lost")); // at 602
+      release.countDown();
+      assertThat(warm.get(60, TimeUnit.SECONDS).lastPosition()).isEqualTo(301);
+      for (CompletableFuture<AppendResult> f : List.of(big, late)) {
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(StorageException.class);
+      }
+    }
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
+      assertThat(reopened.append("Late", ExpectedVersion.NO_STREAM, events(1, "Kept")).firstPosition()).isEqualTo(302);
+      assertThat(reopened.append("Late", ExpectedVersion.exactly(1), events(2, "Kept")).lastPosition()).isEqualTo(304);
+      assertThat(reopened.readStream("Late", 1, 10)).extracting(RecordedEvent::globalPosition).containsExactly(302L, 303L, 304L);
+    }
+    try (EmbeddedEventStore again = EmbeddedEventStore.open(dir)) {
+      assertThat(again.streamVersion("Late")).hasValue(3);
     }
   }
 
