@@ -244,6 +244,7 @@ final class PostgresWriter implements Runnable {
     List<Object> outcomes = new ArrayList<>(appends);
     long head = 0;
     Set<String> written = new LinkedHashSet<>();
+    SQLException refused = null; // a value PostgreSQL refused: nothing written
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(!hooks); // the test hook needs the transaction open after the call
@@ -298,11 +299,11 @@ final class PostgresWriter implements Runnable {
           rollback(c);
         }
         if (isDataException(ex)) {
-          refuseBadData(group, (SQLException) ex);
+          refused = (SQLException) ex;
         } else {
           fail(group, ex);
+          return;
         }
-        return;
       } catch (Error err) {
         if (hooks) {
           rollback(c); // before auto-commit is restored, which would commit the open transaction
@@ -313,6 +314,10 @@ final class PostgresWriter implements Runnable {
       }
     } catch (SQLException ex) {
       fail(group, ex);
+      return;
+    }
+    if (refused != null) {
+      refuseBadData(group, refused); // with this group's connection returned: the retries need one each
       return;
     }
     lastCommitNanos = System.nanoTime() - start;

@@ -68,7 +68,10 @@ class PostgresGroupCommitTest {
 
   @Test
   void aJsonNumberPostgresCannotStoreIsRefusedAloneAndTheGroupIsWritten() throws Exception {
-    try (PostgresEventStore store = store("group_numbers")) {
+    // the smallest pool: the listener's connection and the writer's; writing the group's appends one by
+    // one must not need a third while the group's is still held
+    try (PostgresEventStore store = PostgresEventStore.connect(PostgresTestDatabase.jdbcUrl(), "postgres", null,
+        PostgresOptions.DEFAULT.withSchema("group_numbers").withMaxPoolSize(2))) {
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<AppendResult> holder = holdTheWriter(store, release);
       CompletableFuture<AppendResult> before = store.appendAsync("Order-1", ExpectedVersion.ANY, List.of(event(1)));
