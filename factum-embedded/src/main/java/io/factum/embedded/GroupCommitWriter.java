@@ -618,6 +618,19 @@ final class GroupCommitWriter implements Runnable {
       return;
     }
     unsynced = null;
+    try {
+      finish(w);
+    } catch (Throwable t) {
+      // An Error while finishing (out of memory, say): the group's callers still get an answer, and
+      // the writer goes on, refusing writes, instead of leaving every caller waiting.
+      poison("failed unexpectedly while finishing a group", t);
+      fail(w, new StorageException("The append's outcome is unknown: " + poisoned
+          + " After reopening, retry with the same event ids (safe) to find out.", t));
+    }
+  }
+
+  /** Waits for a written group's sync, then indexes its heads, publishes it and answers its callers. */
+  private void finish(Written w) {
     if (w.sync() != null && poisoned == null) {
       try {
         lastSyncNanos = w.sync().get();

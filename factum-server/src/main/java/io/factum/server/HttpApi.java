@@ -428,7 +428,7 @@ final class HttpApi {
       res.setHeader("X-Accel-Buffering", "no");
       session.open("subscribed to " + description);
       session.attach(subscribe.apply(session));
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException | IOException | Error e) { // an Error too: a session left open would count against the limit for good
       // The 200 is already sent once the stream is open: say why it ends, as its last event.
       session.end(res.isCommitted() ? "subscription failed (" + toApi(e).code() + ")" : null);
       throw e;
@@ -596,6 +596,8 @@ final class HttpApi {
       }
     } catch (NoSuchElementException e) {
       throw new ApiException(404, "projection_not_found", e.getMessage(), Map.of("name", name));
+    } catch (IllegalStateException e) { // a batch from before is still being applied
+      throw new ApiException(409, "projection_busy", e.getMessage(), Map.of("name", name));
     }
     ProjectionStatus s = projections.status(name);
     json(ctx, 202, g -> projectionStatus(g, s));

@@ -103,7 +103,8 @@ public abstract class JdbcProjection implements Projection {
   /**
    * Runs {@code work} in one transaction: committed whole, or rolled back on any throwable (an
    * {@code Error} too). Auto-commit is restored only once the transaction has ended, since switching
-   * it on in the middle of one commits it.
+   * it on in the middle of one commits it; if even the rollback failed, it is left off (closing the
+   * connection then ends the transaction without committing it).
    */
   private static void inTransaction(Connection c, Work work) throws SQLException {
     boolean auto = c.getAutoCommit();
@@ -116,7 +117,12 @@ public abstract class JdbcProjection implements Projection {
         c.rollback();
       } catch (SQLException | RuntimeException rollbackFailure) {
         failure.addSuppressed(rollbackFailure);
-        throw failure; // the transaction did not end: leave auto-commit off (the pool discards the connection)
+        throw failure;
+      }
+      try {
+        c.setAutoCommit(auto);
+      } catch (SQLException | RuntimeException restoreFailure) {
+        failure.addSuppressed(restoreFailure);
       }
       throw failure;
     }

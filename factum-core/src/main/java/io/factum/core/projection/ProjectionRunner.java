@@ -89,6 +89,10 @@ public final class ProjectionRunner implements AutoCloseable {
   public void close() {
     List<Thread> stopping = new ArrayList<>();
     for (Running r : projections.values()) {
+      if (Thread.currentThread() == r.applying) {
+        r.stop(); // closed from this projection's own batch: it stops once the batch returns
+        continue;
+      }
       Thread t = new Thread(r::stop, "factum-projection-stop-" + r.projection.name());
       t.start();
       stopping.add(t);
@@ -154,14 +158,24 @@ public final class ProjectionRunner implements AutoCloseable {
      * Stops the subscription; waits (up to a minute) for a batch being applied, unless called from
      * that batch itself. Returns whether the subscription has ended.
      */
-    synchronized boolean stop() {
+    boolean stop() {
+      if (Thread.currentThread() == applying) {
+        // The projection stops itself: it ends once this batch returns. Not under the monitor, which
+        // a stop from another thread may hold while it waits for this very batch.
+        Subscription s = subscription;
+        if (s != null) {
+          s.close();
+        }
+        markStopped();
+        return false;
+      }
+      return stopAndAwait();
+    }
+
+    private synchronized boolean stopAndAwait() {
       Subscription s = subscription;
       if (s != null) {
         s.close();
-        if (Thread.currentThread() == applying) {
-          markStopped();
-          return false; // the projection stops itself: it ends once this batch returns
-        }
         try {
           s.stopped().toCompletableFuture().exceptionally(t -> null).get(1, TimeUnit.MINUTES);
         } catch (Exception e) {
