@@ -89,4 +89,24 @@ public interface SnapshottingContract extends StoreUnderTest {
     assertThat(healed.snapshotVersion()).isEqualTo(11);
     assertThat(healed.state().total()).isEqualTo(11);
   }
+
+  @Test
+  default void aSnapshotBeyondTheStreamIsIgnoredAndCommandsStillWork() {
+    String id = stream("Tally");
+    CommandHandler<TallyCommand, Tally, TallyEvent> handler = tallies(new CountingStore(store()), SnapshotPolicy.everyEvents("Tally", 1, 100));
+    for (int k = 0; k < 3; k++) {
+      handler.handle(id, new Add(1));
+    }
+    // saved by mistake (or by a client) with a version the stream never reached: it would make every command conflict
+    for (long beyond : new long[] {999_999, Long.MAX_VALUE}) {
+      store().snapshots().delete(id);
+      store().snapshots().save(Snapshot.of(id, "Tally", 1, beyond, "{\"label\":\"x\",\"total\":1000,\"additions\":1000}"));
+      AggregateLoader.Loaded<Tally> loaded = handler.loader().load(id);
+      assertThat(loaded.snapshotVersion()).as("snapshot at %d", beyond).isZero();
+      assertThat(loaded.state().total()).isEqualTo(3);
+      assertThat(loaded.version()).isEqualTo(3);
+    }
+    handler.handle(id, new Add(1));
+    assertThat(handler.loader().load(id).state().total()).isEqualTo(4);
+  }
 }

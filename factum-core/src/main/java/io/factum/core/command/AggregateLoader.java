@@ -59,7 +59,14 @@ public final class AggregateLoader<S, E> {
     }
     int replayed = 0;
     while (true) {
-      List<RecordedEvent> page = store.readStream(streamId, version + 1, PAGE);
+      List<RecordedEvent> page = version == Long.MAX_VALUE ? List.of() : store.readStream(streamId, version + 1, PAGE);
+      if (page.isEmpty() && replayed == 0 && snapshotVersion > 0 && store.streamVersion(streamId).orElse(0) < snapshotVersion) {
+        // A snapshot beyond the stream (saved by mistake) would make every command conflict: load from the events.
+        state = decider.initialState();
+        version = 0;
+        snapshotVersion = 0;
+        continue;
+      }
       for (RecordedEvent e : page) {
         state = decider.evolve(state, codec.decode(e, eventType));
         version = e.version();
