@@ -28,20 +28,22 @@ final class StatsCommand implements Callable<Integer> {
   @Mixin
   ServerAddress server;
 
+  private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(30);
+
   @Option(names = "--json", description = "The raw JSON of GET /stats.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
     try (FactumClient client = server.connect()) {
-      HttpClient http = HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
       URI base = client.uri();
-      String stats = http.send(HttpRequest.newBuilder(base.resolve("stats")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String stats = get(http, base.resolve("stats"));
       if (json) {
         spec.commandLine().getOut().println(stats);
         return 0;
       }
-      String projections = http.send(HttpRequest.newBuilder(base.resolve("projections")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String projections = get(http, base.resolve("projections"));
       ObjectMapper mapper = new ObjectMapper();
       JsonNode s = mapper.readTree(stats);
       var out = spec.commandLine().getOut();
@@ -63,6 +65,15 @@ final class StatsCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The body of a {@code GET} answered 200; anything else is an error that says what the server said. */
+  private static String get(HttpClient http, URI uri) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new io.factum.api.StorageException("GET " + uri + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
   }
 
   private static void table(java.io.PrintWriter out, String title, JsonNode counts) {

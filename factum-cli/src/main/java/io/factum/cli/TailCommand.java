@@ -38,6 +38,9 @@ final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (count != null && count < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, got " + count);
+    }
     EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), json);
     CountDownLatch done = new CountDownLatch(1);
     long[] seen = {0};

@@ -100,6 +100,14 @@ class FactumCliTest {
     assertThat(corrupted.exit()).isEqualTo(Factum.CORRUPTED);
     assertThat(corrupted.out()).contains("problem    Corrupted log").contains("position 1").contains("result     CORRUPTED");
 
+    java.nio.file.Path log = data.resolve("log");
+    java.nio.file.Path aside = dir.resolve("log-aside");
+    java.nio.file.Files.move(log, aside);
+    Run noLog = factum("verify", data.toString());
+    assertThat(noLog.exit()).as("a store without its log is damaged, not unchecked").isEqualTo(Factum.CORRUPTED);
+    assertThat(noLog.out()).contains("log directory").contains("is missing");
+    java.nio.file.Files.move(aside, log);
+
     Run notAStore = factum("verify", dir.resolve("nothing").toString());
     assertThat(notAStore.exit()).isEqualTo(1);
     assertThat(notAStore.err()).contains("not a Factum store");
@@ -129,6 +137,11 @@ class FactumCliTest {
     Run again = factum("backup", data.toString(), copy.toString());
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("not empty");
+
+    Run intoItself = factum("backup", data.toString(), data.resolve("bk").toString());
+    assertThat(intoItself.exit()).isEqualTo(1);
+    assertThat(intoItself.err()).contains("inside the store");
+    assertThat(data.resolve("bk")).doesNotExist();
   }
 
   @Test
@@ -163,6 +176,10 @@ class FactumCliTest {
     Run missingOption = withUrl("append", "Order-1", "--data", "{}");
     assertThat(missingOption.exit()).isEqualTo(2);
     assertThat(missingOption.err()).contains("--type");
+
+    Run noEvents = withUrl("tail", "--count", "0");
+    assertThat(noEvents.exit()).isEqualTo(2);
+    assertThat(noEvents.err()).contains("--count must be at least 1");
 
     Run absent = withUrl("read", "Nope-1");
     assertThat(absent.exit()).isEqualTo(1);

@@ -34,7 +34,7 @@ final class Backup {
   /** A running store: everything acknowledged before the call (see the class comment). */
   static GroupCommitWriter.Published copyRunning(StoreDirectory dir, SegmentedLog log, Supplier<GroupCommitWriter.Published> published,
       Path target, Consumer<String> progress) throws IOException {
-    startCopy(target);
+    startCopy(dir.root, target);
     copyCheckpointsAndSnapshots(dir.root, target, progress);
     GroupCommitWriter.Published state = published.get();
     long end = state.logEnd();
@@ -50,7 +50,7 @@ final class Backup {
     int segmentBits = StoreDirectory.segmentSizeBitsOf(dir);
     try (StoreDirectory.ReadingLock lock = StoreDirectory.lockForReading(dir);
         SegmentedLog log = SegmentedLog.openReadOnly(dir.resolve("log"), segmentBits)) {
-      startCopy(target);
+      startCopy(dir, target);
       copyCheckpointsAndSnapshots(dir, target, progress);
       copyLog(log, log.segmentCount(), s -> dataEnd(log.segment((int) s)), target, progress);
       copyFile(dir.resolve("store.properties"), target.resolve("store.properties"), Files.size(dir.resolve("store.properties")));
@@ -59,7 +59,13 @@ final class Backup {
     }
   }
 
-  private static void startCopy(Path target) throws IOException {
+  private static void startCopy(Path store, Path target) throws IOException {
+    Path from = store.toAbsolutePath().normalize();
+    Path to = target.toAbsolutePath().normalize();
+    if (to.startsWith(from) || from.startsWith(to)) {
+      throw new StorageException("The backup target " + target + " lies " + (to.startsWith(from) ? "inside" : "around")
+          + " the store " + store + "; back up into a directory outside it");
+    }
     if (Files.exists(target)) {
       try (Stream<Path> entries = Files.list(target)) {
         if (entries.findAny().isPresent()) {

@@ -25,34 +25,59 @@ final class LogVerifier {
 
   static StoreVerification verify(Path dir, Consumer<String> progress) {
     Objects.requireNonNull(progress, "progress");
-    int segmentBits = StoreDirectory.segmentSizeBitsOf(dir);
-    try (StoreDirectory.ReadingLock lock = StoreDirectory.lockForReading(dir);
-        SegmentedLog log = SegmentedLog.openReadOnly(dir.resolve("log"), segmentBits)) {
-      Checker checker = new Checker(log, progress);
-      List<String> problems = checker.problems;
-      Checkpoint checkpoint = null;
-      try {
-        checkpoint = Checkpoint.read(dir.resolve("index").resolve("checkpoint"));
-      } catch (IOException | RuntimeException damaged) {
-        // the index is rebuilt on open; it says nothing about the log
+    int segmentBits;
+    try {
+      segmentBits = StoreDirectory.segmentSizeBitsOf(dir);
+    } catch (StorageException e) {
+      if (!String.valueOf(e.getMessage()).contains("is damaged")) {
+        throw e; // not a store, or one of a newer format: nothing this version can check
       }
-      // As on open: after a clean close nothing unsynced can lie after the log's end, so it is not looked at.
-      boolean cleanlyClosed = checkpoint != null && checkpoint.clean();
-      Recovery.Replay replay = new Recovery.Replay(log, EmbeddedEventStore.maxGroupBytes(segmentBits), cleanlyClosed, checker, false);
+      return damaged(e.getMessage());
+    }
+    try (StoreDirectory.ReadingLock lock = StoreDirectory.lockForReading(dir)) {
+      SegmentedLog log;
       try {
-        replay.run(0, 0);
-      } catch (StorageException e) {
-        problems.add(e.getMessage());
+        log = SegmentedLog.openReadOnly(dir.resolve("log"), segmentBits);
+      } catch (StorageException | java.nio.file.NoSuchFileException damaged) { // a missing segment, or no log at all
+        return damaged(damaged instanceof java.nio.file.NoSuchFileException
+            ? "The store's log directory " + dir.resolve("log") + " is missing; restore the store from a backup" : damaged.getMessage());
       }
-      try {
-        new FileCheckpointStore(dir.resolve("checkpoints.bin"), () -> {});
-      } catch (IOException | RuntimeException e) {
-        problems.add(e.getMessage());
+      try (log) {
+        return check(dir, log, segmentBits, progress);
       }
-      return new StoreVerification(checker.events, checker.batches, checker.versions.size(), log.segmentCount(), replay.tornTailAt, problems);
     } catch (IOException e) {
       throw new StorageException("Cannot verify the store in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A store whose damage keeps its log from being read at all. */
+  private static StoreVerification damaged(String problem) {
+    return new StoreVerification(0, 0, 0, 0, -1, List.of(problem));
+  }
+
+  private static StoreVerification check(Path dir, SegmentedLog log, int segmentBits, Consumer<String> progress) throws IOException {
+    Checker checker = new Checker(log, progress);
+    List<String> problems = checker.problems;
+    Checkpoint checkpoint = null;
+    try {
+      checkpoint = Checkpoint.read(dir.resolve("index").resolve("checkpoint"));
+    } catch (IOException | RuntimeException damaged) {
+      // the index is rebuilt on open; it says nothing about the log
+    }
+    // As on open: after a clean close nothing unsynced can lie after the log's end, so it is not looked at.
+    boolean cleanlyClosed = checkpoint != null && checkpoint.clean();
+    Recovery.Replay replay = new Recovery.Replay(log, EmbeddedEventStore.maxGroupBytes(segmentBits), cleanlyClosed, checker, false);
+    try {
+      replay.run(0, 0);
+    } catch (StorageException e) {
+      problems.add(e.getMessage());
+    }
+    try {
+      new FileCheckpointStore(dir.resolve("checkpoints.bin"), () -> {});
+    } catch (IOException | RuntimeException e) {
+      problems.add(e.getMessage());
+    }
+    return new StoreVerification(checker.events, checker.batches, checker.versions.size(), log.segmentCount(), replay.tornTailAt, problems);
   }
 
   /** Counts, checks stream versions, and reports progress once per segment. */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -124,6 +125,7 @@ final class StoreDirectory implements AutoCloseable {
   static StoreDirectory open(Path root, int segmentSizeBitsIfNew) {
     try {
       Files.createDirectories(root);
+      refuseForeignDirectory(root);
     } catch (IOException e) {
       throw new StorageException("Cannot create the store directory " + root + ": " + e.getMessage(), e);
     }
@@ -173,6 +175,27 @@ final class StoreDirectory implements AutoCloseable {
     }
   }
 
+  /**
+   * A new store is made only in a new or empty directory: pointed at a directory of other files by
+   * mistake ({@code --data ~/Documents}), Factum must not fill it with its own. What a store's creation
+   * interrupted before {@code store.properties} existed (its lock file, a temporary properties file)
+   * does not count.
+   */
+  private static void refuseForeignDirectory(Path root) throws IOException {
+    if (Files.exists(root.resolve("store.properties"))) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> entries = Files.list(root)) {
+      List<String> foreign = entries.map(e -> e.getFileName().toString())
+          .filter(name -> !name.equals("LOCK") && !name.equals("store.properties.tmp")).sorted().limit(3).toList();
+      if (!foreign.isEmpty()) {
+        throw new StorageException(root.toAbsolutePath() + " is not a Factum store (no store.properties) and is not empty (it holds "
+            + String.join(", ", foreign) + (foreign.size() == 3 ? ", …" : "") + "); give a new or empty directory for a new store,"
+            + " or the directory of an existing one");
+      }
+    }
+  }
+
   private static String readOwner(FileChannel channel) {
     try {
       ByteBuffer b = ByteBuffer.allocate(64);
@@ -197,7 +220,12 @@ final class StoreDirectory implements AutoCloseable {
       if (format < 1) {
         throw new StorageException(file + " is damaged (no format); it should name format=" + FORMAT);
       }
-      return Integer.parseInt(p.getProperty("segmentSizeBits"));
+      String bits = p.getProperty("segmentSizeBits", "").trim();
+      if (!bits.matches("[0-9]{1,2}") || Integer.parseInt(bits) < 16 || Integer.parseInt(bits) > 30) {
+        throw new StorageException(file + " is damaged (segmentSizeBits is '" + bits + "', expected 16 to 30);"
+            + " restore it from a backup or write the value the store was created with");
+      }
+      return Integer.parseInt(bits);
     }
     if (Files.exists(root.resolve("log"))) {
       throw new StorageException(root + " has a log but no store.properties; it is damaged or not a Factum store.");

@@ -504,7 +504,9 @@ class EmbeddedStorageTest {
       try {
         Thread.sleep(50);
         before = s.headPosition();
-        assertThatThrownBy(() -> s.backup(store.resolve("log"), p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("not empty");
+        Path occupied = Files.createDirectories(dir.resolve("occupied"));
+        Files.writeString(occupied.resolve("other.txt"), "x");
+        assertThatThrownBy(() -> s.backup(occupied, p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("not empty");
         // Whatever a projector or a snapshot names while the backup runs must not lie beyond the copy.
         java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
         long copied = s.backup(backup, p -> {
@@ -565,6 +567,61 @@ class EmbeddedStorageTest {
     try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
       assertThat(s.headPosition()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aDirectoryOfOtherFilesIsNotTurnedIntoAStore() throws IOException {
+    Path documents = dir.resolve("documents");
+    Files.createDirectories(documents);
+    Files.writeString(documents.resolve("letter.txt"), "dear store");
+    assertThatThrownBy(() -> EmbeddedEventStore.open(documents)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("not a Factum store").hasMessageContaining("letter.txt");
+    try (java.util.stream.Stream<Path> left = Files.list(documents)) {
+      assertThat(left).as("nothing added").extracting(p -> p.getFileName().toString()).containsExactly("letter.txt");
+    }
+    Path empty = dir.resolve("empty");
+    Files.createDirectories(empty);
+    EmbeddedEventStore.open(empty).close(); // an empty directory becomes a store
+    EmbeddedEventStore.open(empty).close(); // and opens again as one
+  }
+
+  @Test
+  void aDamagedStoreIsReportedByVerifyNotLeftUnchecked() throws IOException {
+    Path store = dir.resolve("s");
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store, EmbeddedOptions.DEFAULT.withSegmentSizeBits(16))) {
+      for (int k = 0; k < 3; k++) {
+        s.append("Big-" + k, ExpectedVersion.NO_STREAM, events(k * 100 + 1, 150)); // several segments
+      }
+    }
+    Path first = store.resolve("log").resolve("segment-000000.log");
+    Path moved = dir.resolve("segment-000000.log");
+    Files.move(first, moved);
+    StoreVerification missing = EmbeddedEventStore.verify(store, p -> {});
+    assertThat(missing.intact()).isFalse();
+    assertThat(missing.problems()).singleElement().asString().contains("segment-000000.log is missing");
+    Files.move(moved, first);
+
+    String properties = Files.readString(store.resolve("store.properties"));
+    Files.writeString(store.resolve("store.properties"), "format=2\n");
+    StoreVerification noGeometry = EmbeddedEventStore.verify(store, p -> {});
+    assertThat(noGeometry.intact()).isFalse();
+    assertThat(noGeometry.problems()).singleElement().asString().contains("segmentSizeBits");
+    Files.writeString(store.resolve("store.properties"), properties);
+    assertThat(EmbeddedEventStore.verify(store, p -> {}).intact()).isTrue();
+  }
+
+  @Test
+  void aBackupIsNeverWrittenIntoTheStoreItCopies() throws IOException {
+    Path store = dir.resolve("s");
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      s.append("Order-1", ExpectedVersion.NO_STREAM, event(1));
+      assertThatThrownBy(() -> s.backup(store.resolve("bk"), p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("inside");
+    }
+    assertThatThrownBy(() -> EmbeddedEventStore.backup(store, store.resolve("log").resolve("bk"), p -> {}))
+        .isInstanceOf(StorageException.class).hasMessageContaining("inside");
+    assertThatThrownBy(() -> EmbeddedEventStore.backup(store, dir, p -> {})).isInstanceOf(StorageException.class).hasMessageContaining("around");
+    assertThat(store.resolve("bk")).doesNotExist();
+    assertThat(store.resolve("log").resolve("bk")).doesNotExist();
   }
 
   @Test

@@ -134,12 +134,32 @@ public record ServerConfig(
       throw new IllegalArgumentException("storage must be embedded, memory or postgres, got '" + values.get("storage")
           + "' (from " + sources.get("storage") + ")");
     }
+    // A setting given for another storage is refused when it comes from a flag or the config file;
+    // environment variables are ambient (an image may set FACTUM_DATA for every storage) and stay quiet.
+    for (String key : List.of("jdbc-url", "jdbc-user", "jdbc-password", "pg-schema")) {
+      if (storage != Storage.POSTGRES && givenExplicitly(sources.get(key))) {
+        throw new IllegalArgumentException(key + " is for --storage postgres, but this server uses " + storage.name().toLowerCase(Locale.ROOT)
+            + " storage (" + key + " from " + sources.get(key) + ", storage from " + sources.get("storage") + ")");
+      }
+    }
+    if (storage != Storage.EMBEDDED && givenExplicitly(sources.get("data"))) {
+      throw new IllegalArgumentException("data is for --storage embedded, but this server uses " + storage.name().toLowerCase(Locale.ROOT)
+          + " storage (data from " + sources.get("data") + ", storage from " + sources.get("storage") + ")");
+    }
+    if (values.get("data").isBlank()) {
+      throw new IllegalArgumentException("data must name a directory, got an empty value (from " + sources.get("data") + ")");
+    }
     if (options.idleTimeout().compareTo(options.heartbeat().multipliedBy(2)) < 0) {
       throw new IllegalArgumentException("idle-timeout-seconds (" + options.idleTimeout().toSeconds()
           + ") must be at least twice heartbeat-seconds (" + options.heartbeat().toSeconds() + ")");
     }
     return new ServerConfig(options, storage, Path.of(values.get("data")), values.get("jdbc-url"), values.get("jdbc-user"),
         values.get("jdbc-password"), values.get("pg-schema"), values.get("log-format").toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether a value came from a flag or the config file (not the environment, not the default). */
+  private static boolean givenExplicitly(String source) {
+    return source.startsWith("--") || source.contains(" in ");
   }
 
   private static String first(String a, String b) {

@@ -115,6 +115,14 @@ class OperationsTest {
         .hasMessageContaining("Unknown setting 'prot'");
     assertThatThrownBy(() -> ServerConfig.resolve(Map.of("config", dir.resolve("none").toString()), Map.of()))
         .hasMessageContaining("does not exist");
+    // settings for another storage are not silently ignored
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("jdbc-url", "jdbc:postgresql://db/events"), Map.of()))
+        .hasMessageContaining("jdbc-url is for --storage postgres").hasMessageContaining("embedded");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("storage", "memory", "data", "/srv/factum"), Map.of()))
+        .hasMessageContaining("data is for --storage embedded");
+    assertThatThrownBy(() -> ServerConfig.resolve(Map.of("data", " "), Map.of())).hasMessageContaining("data must name a directory");
+    assertThat(ServerConfig.resolve(Map.of("storage", "memory"), Map.of("FACTUM_DATA", "/srv/factum")).storage())
+        .as("the environment is ambient").isEqualTo(ServerConfig.Storage.MEMORY);
   }
 
   @Test
