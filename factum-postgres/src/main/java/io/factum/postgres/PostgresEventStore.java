@@ -133,6 +133,13 @@ public final class PostgresEventStore implements EventStore {
     config.setPoolName("factum");
     config.setInitializationFailTimeout(-1); // start even if the database is down; calls fail clearly until it is up
     config.setConnectionTimeout(5_000);
+    // What the ordering and durability guarantees rest on, whatever the database's or role's defaults:
+    // commits flushed before they are visible, and the head lock waited for, not a serialization error.
+    config.setConnectionInitSql("SET synchronous_commit TO on");
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    // A connection whose peer vanished (a frozen VM, a dropped NAT entry) fails instead of waiting forever.
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    config.addDataSourceProperty("socketTimeout", "120");
     HikariDataSource pool = new HikariDataSource(config);
     try {
       return new PostgresEventStore(pool, pool, options);

@@ -22,7 +22,37 @@ final class Schema {
 
   private Schema() {}
 
+  /**
+   * Refuses connections whose settings break Factum's guarantees: with {@code synchronous_commit}
+   * off, an acknowledged append is visible before it is durable, and a crash can lose it and hand its
+   * positions to later events (a subscriber that saw them would skip those); under repeatable read or
+   * serializable, appenders of several JVMs fail on the head lock instead of waiting for it.
+   */
+  static void requireSafeSettings(DataSource dataSource) {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT current_setting('synchronous_commit'), current_setting('transaction_isolation')")) {
+      r.next();
+      String sync = r.getString(1);
+      String isolation = r.getString(2);
+      if (!c.getAutoCommit()) {
+        c.rollback();
+      }
+      if (sync.equals("off")) {
+        throw new StorageException("This database connection has synchronous_commit = off: an acknowledged append could be lost"
+            + " in a crash after subscribers saw it. Turn it on for Factum's role or database (ALTER ROLE … SET synchronous_commit = on),"
+            + " or in the pool's connection-init SQL.");
+      }
+      if (!isolation.equals("read committed")) {
+        throw new StorageException("This database connection uses transaction isolation '" + isolation + "'; Factum's appends need"
+            + " read committed (set the pool's transaction isolation, or ALTER ROLE … SET default_transaction_isolation = 'read committed').");
+      }
+    } catch (SQLException e) {
+      throw Errors.unreachable("check the database's settings", e);
+    }
+  }
+
   static void prepare(DataSource dataSource, PostgresOptions options) {
+    requireSafeSettings(dataSource);
     int installed = installedVersion(dataSource, options.schema());
     if (installed > CURRENT) {
       throw new StorageException("The Factum tables in schema '" + options.schema() + "' are at schema version " + installed

@@ -133,6 +133,32 @@ class PostgresOperationsTest {
     return n;
   }
 
+  /**
+   * A database whose defaults would break the guarantees: refused on an application's pool with what
+   * to change; Factum's own pool sets what it needs on every connection and works.
+   */
+  @Test
+  void unsafeDatabaseDefaultsAreRefusedOnAnApplicationPoolAndOverriddenOnFactumsOwn() throws Exception {
+    EmbeddedPostgres pg = PostgresTestDatabase.get();
+    try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS unsafe_sync");
+      s.execute("CREATE DATABASE unsafe_sync");
+      s.execute("ALTER DATABASE unsafe_sync SET synchronous_commit = off");
+      s.execute("DROP DATABASE IF EXISTS unsafe_isolation");
+      s.execute("CREATE DATABASE unsafe_isolation");
+      s.execute("ALTER DATABASE unsafe_isolation SET default_transaction_isolation = 'serializable'");
+    }
+    assertThatThrownBy(() -> PostgresEventStore.create(pg.getDatabase("postgres", "unsafe_sync")))
+        .isInstanceOf(StorageException.class).hasMessageContaining("synchronous_commit = off");
+    assertThatThrownBy(() -> PostgresEventStore.create(pg.getDatabase("postgres", "unsafe_isolation")))
+        .isInstanceOf(StorageException.class).hasMessageContaining("serializable");
+    for (String db : List.of("unsafe_sync", "unsafe_isolation")) {
+      try (PostgresEventStore own = PostgresEventStore.connect(pg.getJdbcUrl("postgres", db), "postgres", null, PostgresOptions.DEFAULT)) {
+        assertThat(own.append("Order-1", ExpectedVersion.ANY, EventData.json("OrderPlaced", "{}")).lastPosition()).isEqualTo(1);
+      }
+    }
+  }
+
   @Test
   void aSchemaFromANewerFactumIsRefusedWithAClearMessage() throws Exception {
     try (PostgresEventStore store = store("newer_schema")) {
