@@ -67,7 +67,7 @@ public final class ProjectionRunner implements AutoCloseable {
    */
   public void restart(String name) {
     Running r = running(name);
-    r.stopAndWait("restart");
+    r.stopBefore("restart");
     r.start();
   }
 
@@ -79,7 +79,7 @@ public final class ProjectionRunner implements AutoCloseable {
    */
   public void reset(String name) throws Exception {
     Running r = running(name);
-    r.stopAndWait("reset");
+    r.stopBefore("reset");
     r.projection.reset();
     r.start();
   }
@@ -186,7 +186,7 @@ public final class ProjectionRunner implements AutoCloseable {
       return s == null || s.stopped().toCompletableFuture().isDone();
     }
 
-    void stopAndWait(String then) {
+    void stopBefore(String then) {
       if (!stop()) {
         throw new IllegalStateException("Projection '" + projection.name() + "' is stopped but its batch is still being applied"
             + (Thread.currentThread() == applying ? " (by this very call)" : "") + "; " + then + " it once that has finished");
