@@ -174,7 +174,7 @@ class OrderSummaryPostgresTest {
     Path storeDir = dir.resolve("store");
     Map<String, Long> versions;
     try (EventStore store = EmbeddedEventStore.open(storeDir)) {
-      versions = writeOrders(store, 150, 2);
+      versions = writeOrders(store, 250, 2);
     }
     String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
     Random random = new Random(3);
@@ -183,9 +183,12 @@ class OrderSummaryPostgresTest {
       Process child = startChild(storeDir, jdbcUrl, 200);
       List<String> lines = new ArrayList<>();
       Thread reader = readLines(child, lines);
-      // Let it write some events: sometimes within its first batch, sometimes batches later.
+      // Let it write some events: within its first batch (20 progress lines) or the one after. Polled
+      // every 2 ms: at the default 100 ms the child ran on by several batches before the kill, and
+      // could finish the whole store before the rounds had their kills.
       int applied = 1 + random.nextInt(40);
-      await().atMost(Duration.ofMinutes(1)).until(() -> count(lines, "APPLIED") >= applied || !child.isAlive());
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(2))
+          .until(() -> count(lines, "APPLIED") >= applied || !child.isAlive());
       child.destroyForcibly(); // SIGKILL
       child.waitFor(1, TimeUnit.MINUTES);
       reader.join();
