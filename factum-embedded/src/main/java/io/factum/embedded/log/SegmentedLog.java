@@ -244,6 +244,9 @@ public final class SegmentedLog implements AutoCloseable {
    */
   public long zeroAhead(long logicalOffset, int length) throws IOException {
     int index = segmentOf(logicalOffset);
+    if (index >= segments.length) {
+      return logicalOffset; // a group filled the last segment exactly: the next one does not exist yet
+    }
     long at = localOffset(logicalOffset);
     long end = Math.min(segmentSize, at + length);
     if (zeros == null) {
