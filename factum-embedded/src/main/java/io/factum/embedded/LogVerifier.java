@@ -29,10 +29,11 @@ final class LogVerifier {
     try {
       segmentBits = StoreDirectory.segmentSizeBitsOf(dir);
     } catch (StorageException e) {
-      if (!String.valueOf(e.getMessage()).contains("is damaged")) {
+      String damage = StoreDirectory.damagedProperties(dir);
+      if (damage == null) {
         throw e; // not a store, or one of a newer format: nothing this version can check
       }
-      return damaged(e.getMessage());
+      return damaged(damage);
     }
     try (StoreDirectory.ReadingLock lock = StoreDirectory.lockForReading(dir)) {
       SegmentedLog log;

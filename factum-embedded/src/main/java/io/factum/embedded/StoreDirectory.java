@@ -209,23 +209,18 @@ final class StoreDirectory implements AutoCloseable {
 
   private static int readOrCreateProperties(Path root, int segmentSizeBits) throws IOException {
     Path file = root.resolve("store.properties");
-    Properties p = new Properties();
     if (Files.exists(file)) {
-      p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
-      int format = Integer.parseInt(p.getProperty("format", "0"));
+      Properties p = readProperties(file);
+      int format = formatOf(p);
       if (format > FORMAT) {
         throw new StorageException("The store in " + root + " was written by a newer Factum (format " + format
             + ", this version reads up to " + FORMAT + "); upgrade Factum to open it.");
       }
-      if (format < 1) {
-        throw new StorageException(file + " is damaged (no format); it should name format=" + FORMAT);
+      String damage = damageOf(file, p);
+      if (damage != null) {
+        throw new StorageException(damage);
       }
-      String bits = p.getProperty("segmentSizeBits", "").trim();
-      if (!bits.matches("[0-9]{1,2}") || Integer.parseInt(bits) < 16 || Integer.parseInt(bits) > 30) {
-        throw new StorageException(file + " is damaged (segmentSizeBits is '" + bits + "', expected 16 to 30);"
-            + " restore it from a backup or write the value the store was created with");
-      }
-      return Integer.parseInt(bits);
+      return Integer.parseInt(p.getProperty("segmentSizeBits").trim());
     }
     if (Files.exists(root.resolve("log"))) {
       throw new StorageException(root + " has a log but no store.properties; it is damaged or not a Factum store.");
@@ -235,13 +230,54 @@ final class StoreDirectory implements AutoCloseable {
   }
 
   /**
+   * What makes an existing {@code store.properties} unreadable as a store's (the store is damaged,
+   * not foreign or newer), or {@code null} when it is sound, absent or of a newer format.
+   */
+  static String damagedProperties(Path root) {
+    Path file = root.resolve("store.properties");
+    try {
+      if (!Files.exists(file)) {
+        return null;
+      }
+      Properties p = readProperties(file);
+      return formatOf(p) > FORMAT ? null : damageOf(file, p);
+    } catch (IOException e) {
+      return null; // unreadable: reported as it is by whoever read it first
+    }
+  }
+
+  private static Properties readProperties(Path file) throws IOException {
+    Properties p = new Properties();
+    p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    return p;
+  }
+
+  private static int formatOf(Properties p) {
+    try {
+      return Integer.parseInt(p.getProperty("format", "0").trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static String damageOf(Path file, Properties p) {
+    if (formatOf(p) < 1) {
+      return file + " is damaged (no format); it should name format=" + FORMAT;
+    }
+    String bits = p.getProperty("segmentSizeBits", "").trim();
+    if (!bits.matches("[0-9]{1,2}") || Integer.parseInt(bits) < 16 || Integer.parseInt(bits) > 30) {
+      return file + " is damaged (segmentSizeBits is '" + bits + "', expected 16 to 30);"
+          + " restore it from a backup or write the value the store was created with";
+    }
+    return null;
+  }
+
+  /**
    * Marks the store as of this {@link #FORMAT}, once recovery has succeeded and before anything of the
    * new format is written: an older Factum then refuses the store instead of misreading it.
    */
   void markCurrentFormat() throws IOException {
-    Properties p = new Properties();
-    p.load(new StringReader(Files.readString(root.resolve("store.properties"), StandardCharsets.UTF_8)));
-    if (Integer.parseInt(p.getProperty("format", "0")) < FORMAT) {
+    if (formatOf(readProperties(root.resolve("store.properties"))) < FORMAT) {
       writeProperties(root, segmentSizeBits);
     }
   }

@@ -87,18 +87,19 @@ final class Requests {
   }
 
   /**
-   * A parser over a request body, which must be JSON in UTF-8 (RFC 8259): a body in UTF-16 or UTF-32
-   * is refused (those put zero bytes around ASCII characters, which UTF-8 JSON never has). Duplicate
-   * keys are refused too.
+   * A parser over a request body, which must be JSON in UTF-8 (RFC 8259). A body in UTF-16 or UTF-32
+   * is refused: it starts with a byte order mark or has a zero byte among its first four (JSON text
+   * begins with an ASCII character; RFC 4627's detection), while UTF-8 JSON never holds a raw zero.
+   * Duplicate keys are refused too.
    */
   static JsonParser jsonParser(byte[] body) throws IOException {
-    boolean utf16Bom = body.length >= 2 && ((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF
+    boolean bom = body.length >= 2 && ((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF
         || (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE);
-    boolean zeroByte = false;
-    for (byte b : body) {
-      zeroByte |= b == 0;
+    boolean zero = false;
+    for (int k = 0; k < Math.min(4, body.length); k++) {
+      zero |= body[k] == 0;
     }
-    if (utf16Bom || zeroByte) {
+    if (bom || zero) {
       throw ApiException.invalid("The request body must be JSON encoded in UTF-8 (it looks like UTF-16 or UTF-32)");
     }
     JsonParser p = JsonOut.FACTORY.createParser(body);
