@@ -85,6 +85,13 @@ final class EmbeddedSuite {
       delete(dir);
     }
 
+    System.out.println("Raw group commit baseline (threads blocking per record, one writer, one fdatasync per group)");
+    Map<Integer, Measurement> rawGroups = new java.util.HashMap<>();
+    for (int threads : settings.threadCounts()) {
+      rawGroups.put(threads, report.add(Measurement.of("raw-group-commit", Map.of("threads", threads, "file", "preallocated"),
+          "records/s", repeat(() -> RawGroupCommit.append(work.resolve("raw-group.log"), threads, PAYLOAD_BYTES, settings.seconds())))));
+    }
+
     System.out.println("Factum embedded: single-event appends from concurrent threads (group commit)");
     Map<Integer, Measurement> threaded = new java.util.HashMap<>();
     for (int threads : settings.threadCounts()) {
@@ -172,6 +179,10 @@ final class EmbeddedSuite {
 
     int maxThreads = settings.threadCounts()[settings.threadCounts().length - 1];
     report.ratio(maxThreads + " threads of single appends / raw growing file (N=1)", threaded.get(maxThreads), rawAppend.get(1), null);
+    for (int threads : settings.threadCounts()) {
+      report.ratio(threads + " threads of single appends / raw group commit (" + threads + " threads)", threaded.get(threads),
+          rawGroups.get(threads), null);
+    }
   }
 
   // ---------------------------------------------------------------- workloads

@@ -106,6 +106,17 @@ final class PostgresSuite {
               load.threads() > 1 ? 5.0 : null);
           report.ratio("factum / axon (" + load.eventsPerAppend() + " per append, " + load.threads() + " threads)", mFactum, mAxon,
               load.threads() > 1 ? 2.0 : null);
+          if (load.threads() > 1) {
+            // The ceiling of any design whose commits run one at a time (as dense positions need): each
+            // transaction holds at most one event per writer, so here one connection inserts that many
+            // rows per transaction with no checks at all.
+            Load serialized = new Load("serialized", load.threads(), 1);
+            Measurement mCeiling = report.add(Measurement.of("postgres-raw-batch-insert", Map.of("eventsPerAppend", load.threads(),
+                "threads", 1, "as", "ceiling of serialized commits for " + load.threads() + " writers"), "events/s", measure(raw, serialized)));
+            report.ratio("serialized-commit ceiling (raw, " + load.threads() + " per commit) / axon (1 per append, " + load.threads()
+                + " threads)", mCeiling, mAxon, null);
+            report.ratio("factum / serialized-commit ceiling (" + load.threads() + " writers)", mFactum, mCeiling, null);
+          }
           if (load.eventsPerAppend() == 100) {
             Measurement mRaw = report.add(Measurement.of("postgres-raw-batch-insert", params, "events/s", measure(raw, load)));
             report.ratio("factum / raw batch INSERT (100 per append)", mFactum, mRaw, 0.6);

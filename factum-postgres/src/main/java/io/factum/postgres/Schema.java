@@ -17,7 +17,7 @@ import org.flywaydb.core.api.FlywayException;
 final class Schema {
 
   /** The newest schema version this build knows (the highest V<n>__ migration). */
-  static final int CURRENT = 2;
+  static final int CURRENT = 3;
   static final String HISTORY = "factum_schema_history";
 
   private Schema() {}
