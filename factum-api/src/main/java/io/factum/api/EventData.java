@@ -154,7 +154,7 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
 
   /** Payload plus metadata size in bytes: what the store's size limits count. */
   public int sizeInBytes() {
-    return data.length + metadata.length;
+    return (int) Math.min(Integer.MAX_VALUE, (long) data.length + metadata.length); // saturates: still over every limit
   }
 
   /** The payload decoded as UTF-8. */
@@ -186,7 +186,12 @@ public record EventData(UUID eventId, String eventType, int schemaVersion, byte[
     if (json == null) {
       throw new InvalidEventException("The " + what + " of event type " + Names.quote(eventType) + " is missing");
     }
-    return json.getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = JsonSyntax.utf8(json);
+    if (bytes == null) {
+      throw new InvalidEventException("The " + what + " of event type " + Names.quote(eventType)
+          + " holds half of a surrogate pair (a character cut in two, by substring say); it cannot be encoded as UTF-8");
+    }
+    return bytes;
   }
 
   @Override

@@ -22,32 +22,41 @@ public record EventFilter(Set<String> categories, Set<String> eventTypes, Set<St
     streamPrefixes = copy(streamPrefixes, "stream prefix");
   }
 
-  /** Events whose stream category is one of {@code categories}. */
+  /** Events whose stream category is one of {@code categories}; with none, every event. */
   public static EventFilter categories(String... categories) {
     return ALL.withCategories(categories);
   }
 
-  /** Events whose type is one of {@code types}. */
+  /** Events whose type is one of {@code types}; with none, every event. */
   public static EventFilter eventTypes(String... types) {
     return ALL.withEventTypes(types);
   }
 
-  /** Events whose stream id starts with one of {@code prefixes}. */
+  /** Events whose stream id starts with one of {@code prefixes}; with none, every event. */
   public static EventFilter streamPrefixes(String... prefixes) {
     return ALL.withStreamPrefixes(prefixes);
   }
 
-  /** This filter, further restricted to the given categories. */
+  /**
+   * This filter with its categories replaced by {@code values} (none: any); the other dimensions are
+   * kept. Replaced, not intersected: {@code categories("Order").withCategories("Invoice")} wants invoices.
+   */
   public EventFilter withCategories(String... values) {
     return new EventFilter(set(values), eventTypes, streamPrefixes);
   }
 
-  /** This filter, further restricted to the given event types. */
+  /**
+   * This filter with its event types replaced by {@code values} (none: any); the other dimensions are
+   * kept. Replaced, not intersected: {@code categories("Order").withCategories("Invoice")} wants invoices.
+   */
   public EventFilter withEventTypes(String... values) {
     return new EventFilter(categories, set(values), streamPrefixes);
   }
 
-  /** This filter, further restricted to the given stream-id prefixes. */
+  /**
+   * This filter with its stream-id prefixes replaced by {@code values} (none: any); the other dimensions are
+   * kept. Replaced, not intersected: {@code categories("Order").withCategories("Invoice")} wants invoices.
+   */
   public EventFilter withStreamPrefixes(String... values) {
     return new EventFilter(categories, eventTypes, set(values));
   }

@@ -3,6 +3,7 @@ package io.factum.api;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A strict RFC 8259 syntax check over UTF-8 bytes, with no allocation beyond the checker itself.
@@ -45,6 +46,36 @@ final class JsonSyntax {
   }
 
   /** Whether a valid JSON document is an object (its first non-blank byte is '{'). */
+  /**
+   * {@code json} as UTF-8, or {@code null} when it holds a surrogate that is not part of a pair (half
+   * of an emoji cut by {@code substring}, say), which {@link String#getBytes} would silently turn into
+   * {@code ?}. Cheap for the usual text: a lone surrogate leaves a {@code ?} byte, so only strings
+   * whose encoding holds one, or that are not plain ASCII, are scanned.
+   */
+  static byte[] utf8(String json) {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length != json.length() || contains(bytes, (byte) '?')) {
+      for (int i = 0; i < json.length(); i++) {
+        char c = json.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          return null;
+        }
+      }
+    }
+    return bytes;
+  }
+
+  private static boolean contains(byte[] bytes, byte b) {
+    for (byte x : bytes) {
+      if (x == b) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean isObject(byte[] validJson) {
     for (byte c : validJson) {
       if (c == '{') {

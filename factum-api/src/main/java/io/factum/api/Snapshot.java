@@ -48,7 +48,12 @@ public record Snapshot(String streamId, String snapshotType, int schemaVersion, 
     if (json == null) {
       throw new InvalidEventException("Snapshot data is missing");
     }
-    return new Snapshot(streamId, snapshotType, schemaVersion, version, json.getBytes(StandardCharsets.UTF_8), Instant.now());
+    byte[] bytes = JsonSyntax.utf8(json);
+    if (bytes == null) {
+      throw new InvalidEventException("Snapshot data of '" + streamId + "' holds half of a surrogate pair (a character cut in two);"
+          + " it cannot be encoded as UTF-8");
+    }
+    return new Snapshot(streamId, snapshotType, schemaVersion, version, bytes, Instant.now());
   }
 
   /** A copy of the state bytes. */

@@ -55,6 +55,19 @@ class ValuesTest {
   }
 
   @Test
+  void halfASurrogatePairIsRefusedNotTurnedIntoAQuestionMark() {
+    String cut = "{\"a\":\"\uD83D\"}"; // an emoji cut in two by substring
+    assertThatThrownBy(() -> EventData.json("A", cut)).isInstanceOf(InvalidEventException.class).hasMessageContaining("surrogate");
+    assertThatThrownBy(() -> EventData.json("A", "{}").withMetadata("{\"a\":\"x\uDE00\"}"))
+        .isInstanceOf(InvalidEventException.class).hasMessageContaining("surrogate");
+    assertThatThrownBy(() -> Snapshot.of("A-1", "A", 1, 1, cut)).isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("surrogate");
+
+    assertThat(EventData.json("A", "{\"a\":\"\uD83D\uDE00 ?\"}").dataAsString()).isEqualTo("{\"a\":\"\uD83D\uDE00 ?\"}");
+    assertThat(EventData.json("A", "{\"q\":\"why?\"}").dataAsString()).isEqualTo("{\"q\":\"why?\"}");
+  }
+
+  @Test
   void eventDataIsImmutable() {
     byte[] data = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
     EventData e = new EventData(null, "A", 1, data, null, null);

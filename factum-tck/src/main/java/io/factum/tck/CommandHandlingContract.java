@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.factum.api.AppendResult;
 import io.factum.api.EventData;
+import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
+import io.factum.api.StorageException;
 import io.factum.core.command.AggregateRoot;
 import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandHandler;
@@ -126,6 +129,37 @@ public interface CommandHandlingContract extends StoreUnderTest {
     assertThat(loaded.additions).isEqualTo(40);
     assertThatThrownBy(() -> handler.handle(id, -100)).isInstanceOf(IllegalArgumentException.class);
     assertThat(store().streamVersion(id)).hasValue(40);
+  }
+
+  /**
+   * The store wrote the command's events but the answer was lost (a connection reset while
+   * committing, say): the handler resends the same events with the same ids, and the command takes
+   * effect once — deciding again on the reloaded state would have added twice.
+   */
+  @Test
+  default void aCommandWhoseAppendOutcomeIsUnknownTakesEffectOnce() {
+    String id = stream("Tally");
+    tallies().handle(id, new Open("visitors"));
+    int[] lost = {1};
+    EventStore losingAnswers = new ForwardingEventStore(store()) {
+      @Override
+      public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+        AppendResult written = delegate.append(streamId, expected, events);
+        if (lost[0]-- > 0) {
+          throw new StorageException("The append's outcome is unknown: the connection was reset while committing (test)");
+        }
+        return written;
+      }
+    };
+    CommandHandler<TallyCommand, Tally, TallyEvent> handler =
+        CommandHandler.builder(losingAnswers, TallyDomain.CODEC, TallyDomain.DECIDER, Tally.class, TallyEvent.class).build();
+
+    CommandResult<Tally, TallyEvent> added = handler.handle(id, new Add(5));
+
+    assertThat(added.append().alreadyAppended()).isTrue();
+    assertThat(added.state().total()).isEqualTo(5);
+    assertThat(tallies().loader().load(id).state().total()).isEqualTo(5);
+    assertThat(store().streamVersion(id)).hasValue(2);
   }
 
   @Test

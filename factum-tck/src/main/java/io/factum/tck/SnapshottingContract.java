@@ -11,6 +11,7 @@ import io.factum.tck.TallyDomain.Add;
 import io.factum.tck.TallyDomain.Tally;
 import io.factum.tck.TallyDomain.TallyCommand;
 import io.factum.tck.TallyDomain.TallyEvent;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Snapshots: taken by policy, used by loads (which then read only the tail), ignored when they do not fit. */
@@ -88,6 +89,30 @@ public interface SnapshottingContract extends StoreUnderTest {
     AggregateLoader.Loaded<Tally> healed = v2.loader().load(id);
     assertThat(healed.snapshotVersion()).isEqualTo(11);
     assertThat(healed.state().total()).isEqualTo(11);
+
+    // JSON null (what a decider's null state would serialise to) is ignored like any other misfit.
+    store().snapshots().save(Snapshot.of(id, "Tally", 2, 11, "null"));
+    AggregateLoader.Loaded<Tally> notNull = v2.loader().load(id);
+    assertThat(notNull.snapshotVersion()).isZero();
+    assertThat(notNull.state().total()).isEqualTo(11);
+  }
+
+  @Test
+  default void aSnapshotBeyondTheStreamIsDeletedSoItIsNotTakenForTheStateOnceTheStreamReachesIt() {
+    String id = stream("Tally");
+    CommandHandler<TallyCommand, Tally, TallyEvent> handler = tallies(new CountingStore(store()),
+        SnapshotPolicy.whenReplayedMoreThan("Tally", 1, 1));
+    for (int k = 0; k < 3; k++) {
+      handler.handle(id, new Add(1));
+    }
+    store().snapshots().save(Snapshot.of(id, "Tally", 1, 10, "{\"label\":\"x\",\"total\":1000,\"additions\":1000}"));
+    for (int k = 0; k < 7; k++) {
+      handler.handle(id, new Add(1)); // the stream passes version 10, the bogus snapshot's
+    }
+    AggregateLoader.Loaded<Tally> loaded = handler.loader().load(id);
+    assertThat(loaded.version()).isEqualTo(10);
+    assertThat(loaded.state().total()).isEqualTo(10);
+    assertThat(new String(store().snapshots().load(id).orElseThrow().data(), StandardCharsets.UTF_8)).doesNotContain("1000");
   }
 
   @Test

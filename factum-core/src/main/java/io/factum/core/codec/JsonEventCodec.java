@@ -12,8 +12,10 @@ import io.factum.api.InvalidEventException;
 import io.factum.api.RecordedEvent;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Maps Java event types to stored events and back: a registry of (event type name, schema version) ↔
@@ -79,11 +81,18 @@ public final class JsonEventCodec {
       throw new InvalidEventException("No event type is registered for " + event.getClass().getName()
           + "; register it with JsonEventCodec.builder().register(" + event.getClass().getSimpleName() + ".class, \"Name\", 1)");
     }
+    String json;
     try {
-      return EventData.json(c.eventType(), mapper.writeValueAsString(event)).withSchemaVersion(c.schemaVersion());
+      json = mapper.writeValueAsString(event);
     } catch (IOException e) {
       throw new InvalidEventException("Cannot serialise " + event.getClass().getName() + " to JSON: " + e.getMessage());
     }
+    if (!json.startsWith("{")) {
+      // decode (and every upcaster) works on objects: such an event could be stored but never read back
+      throw new InvalidEventException(event.getClass().getName() + " serialises to " + abbreviate(json)
+          + ", not a JSON object; events must be JSON objects: give the event a field (a record component) instead");
+    }
+    return EventData.json(c.eventType(), json).withSchemaVersion(c.schemaVersion());
   }
 
   /** The registered type name of a class, or {@code null}. */
@@ -115,16 +124,34 @@ public final class JsonEventCodec {
     }
     String type = event.eventType();
     int version = event.schemaVersion();
-    for (int steps = 0; ; steps++) {
+    Set<Key> seen = null; // only events being upcast need one
+    while (true) {
       Integer current = currentVersion.get(type);
       if (current != null && current == version) {
         break;
       }
-      Upcaster up = upcasters.get(new Key(type, version));
-      if (up == null || steps > 1000) {
+      Key key = new Key(type, version);
+      Upcaster up = upcasters.get(key);
+      if (up == null) {
         throw new UnknownEventTypeException(event, describeMissing(event, type, version, current));
       }
-      Upcast next = up.upcast(node);
+      if (seen == null) {
+        seen = new HashSet<>();
+      }
+      if (!seen.add(key)) {
+        throw new UnknownEventTypeException(event, where(event) + " cannot be upcast: the upcasters from '" + type + "' v" + version
+            + " lead back to it (a cycle); each upcaster must move to a later version or another type");
+      }
+      Upcast next;
+      try {
+        next = up.upcast(node);
+      } catch (RuntimeException e) {
+        throw new UnknownEventTypeException(event, where(event) + " could not be upcast from '" + type + "' v" + version + ": " + e, e);
+      }
+      if (next == null) {
+        throw new UnknownEventTypeException(event, where(event) + " could not be upcast: the upcaster from '" + type + "' v" + version
+            + " returned null");
+      }
       type = next.eventType();
       version = next.schemaVersion();
       node = next.data();
@@ -147,15 +174,29 @@ public final class JsonEventCodec {
     return type.cast(decoded);
   }
 
+  private static String where(RecordedEvent event) {
+    return "Event " + event.eventId() + " in " + event.streamId() + "@" + event.version();
+  }
+
+  private static String abbreviate(String json) {
+    return json.length() <= 40 ? json : json.substring(0, 40) + "…";
+  }
+
   private String describeMissing(RecordedEvent event, String type, int version, Integer current) {
-    String where = "Event " + event.eventId() + " in " + event.streamId() + "@" + event.version();
+    String where = where(event);
+    boolean upcast = !type.equals(event.eventType()) || version != event.schemaVersion();
+    if (upcast) {
+      where += " (stored as '" + event.eventType() + "' v" + event.schemaVersion() + ", upcast so far to '" + type + "' v" + version + ")";
+    }
     if (current == null) {
       return where + " has type '" + type + "' (schema v" + version + "), which is not registered; register a class for it"
           + " or an upcaster from it";
     }
     if (version > current) {
-      return where + " is '" + type + "' v" + version + ", newer than the registered v" + current
-          + "; it was written by newer code — upgrade this reader";
+      return upcast
+          ? where + " went past the registered v" + current + " of '" + type + "'; an upcaster skips it — check the upcasters' target versions"
+          : where + " is '" + type + "' v" + version + ", newer than the registered v" + current
+              + "; it was written by newer code — upgrade this reader";
     }
     return where + " is '" + type + "' v" + version + " and there is no upcaster from v" + version
         + " (the registered version is v" + current + "); add .upcast(\"" + type + "\", " + version + ", …)";
@@ -199,7 +240,21 @@ public final class JsonEventCodec {
       return this;
     }
 
+    /**
+     * The codec.
+     *
+     * @throws IllegalArgumentException if an upcaster starts at a type's registered current version:
+     *     it would never run (events at the current version are decoded as they are)
+     */
     public JsonEventCodec build() {
+      for (Key k : upcasters.keySet()) {
+        Integer current = currentVersion.get(k.eventType());
+        if (current != null && current == k.schemaVersion()) {
+          throw new IllegalArgumentException("The upcaster from '" + k.eventType() + "' v" + k.schemaVersion() + " would never run: v"
+              + current + " is the registered current version of '" + k.eventType() + "'. Upcasters start at older versions;"
+              + " to rename a type, register the class under the new name only");
+        }
+      }
       return new JsonEventCodec(this);
     }
   }

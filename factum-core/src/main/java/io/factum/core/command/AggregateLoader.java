@@ -61,7 +61,12 @@ public final class AggregateLoader<S, E> {
     while (true) {
       List<RecordedEvent> page = version == Long.MAX_VALUE ? List.of() : store.readStream(streamId, version + 1, PAGE);
       if (page.isEmpty() && replayed == 0 && snapshotVersion > 0 && store.streamVersion(streamId).orElse(0) < snapshotVersion) {
-        // A snapshot beyond the stream (saved by mistake) would make every command conflict: load from the events.
+        // A snapshot beyond the stream (saved by mistake) would make every command conflict: load from the
+        // events, and delete it — left in place it would block every later snapshot (the store keeps the
+        // highest version) and be taken for the truth once the stream reaches its version.
+        LOG.log(Level.WARNING, "Snapshot of " + streamId + " at version " + snapshotVersion + " is beyond the stream; deleting it"
+            + " and rebuilding from events");
+        store.snapshots().delete(streamId);
         state = decider.initialState();
         version = 0;
         snapshotVersion = 0;
@@ -96,7 +101,11 @@ public final class AggregateLoader<S, E> {
 
   private Optional<S> read(Snapshot s) {
     try {
-      return Optional.of(codec.mapper().readValue(s.data(), stateType));
+      S state = codec.mapper().readValue(s.data(), stateType);
+      if (state == null) {
+        LOG.log(Level.WARNING, "Snapshot of " + s.streamId() + " at version " + s.version() + " holds JSON null; rebuilding from events");
+      }
+      return Optional.ofNullable(state);
     } catch (IOException e) {
       LOG.log(Level.WARNING, "Snapshot of " + s.streamId() + " at version " + s.version() + " does not fit " + stateType.getName()
           + " (" + e.getMessage() + "); rebuilding from events. Bump the snapshot schema version when the state changes.");
@@ -105,6 +114,9 @@ public final class AggregateLoader<S, E> {
   }
 
   private void saveSnapshot(String streamId, S state, long version) {
+    if (state == null) {
+      return; // a null state (a decider's "deleted", say) could not be read back: loads ignore such snapshots
+    }
     try {
       byte[] json = codec.mapper().writeValueAsBytes(state);
       store.snapshots().save(new Snapshot(streamId, policy.snapshotType(), policy.schemaVersion(), version, json, Instant.now()));

@@ -4,9 +4,11 @@ import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.StorageException;
 import io.factum.api.StreamIds;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.core.AnsweringThreads;
+import io.factum.core.UuidV7;
 import io.factum.core.codec.JsonEventCodec;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * Runs commands against streams: load the state (snapshot + tail), decide, append the events with
  * the loaded version as the expected version, and — when another writer got there first — reload
  * and decide again, up to {@code maxAttempts} times. Every event carries the command's {@link
- * CommandContext} as metadata. A rejected command (an exception from {@code decide}) is not retried.
+ * CommandContext} as metadata and an id of its own, so that an append whose outcome is unknown (a
+ * {@link StorageException}) is resent as it was and takes effect once. A rejected command (an
+ * exception from {@code decide}) is not retried.
  * Thread-safe: commands to one stream through one handler run one at a time, in arrival order, so
  * they never race each other; retries are for writers this handler cannot see (other handlers, other
  * processes). The stream's lock is held while deciding, so a {@code decide} must not wait for a
@@ -34,6 +38,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * }</pre>
  */
 public final class CommandHandler<C, S, E> {
+
+  private static final int UNKNOWN_OUTCOME_TRIES = 3;
 
   private final EventStore store;
   private final JsonEventCodec codec;
@@ -79,7 +85,7 @@ public final class CommandHandler<C, S, E> {
           + " appendAsync future); run commands elsewhere, e.g. with future.thenRunAsync(..., executor).");
     }
     CommandContext ctx = context.correlationId() != null ? context
-        : context.withCorrelation(io.factum.core.UuidV7.next().toString()); // one conversation across retries
+        : context.withCorrelation(UuidV7.next().toString()); // one conversation across retries
     try (KeyedLocks.Held ignored = streams.lock(streamId)) {
       return decideAndAppend(streamId, command, ctx);
     }
@@ -95,12 +101,12 @@ public final class CommandHandler<C, S, E> {
       String metadata = ctx.metadataJson(Instant.now());
       List<EventData> data = new ArrayList<>(events.size());
       for (E e : events) {
-        data.add(codec.encode(e).withMetadata(metadata));
+        data.add(codec.encode(e).withMetadata(metadata).withId(UuidV7.next())); // ids make a resend safe
       }
       ExpectedVersion expected = loaded.version() == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exactly(loaded.version());
       AppendResult appended;
       try {
-        appended = store.append(streamId, expected, data);
+        appended = appendResolvingUnknownOutcome(streamId, expected, data);
       } catch (WrongExpectedVersionException conflict) {
         if (attempt >= maxAttempts) {
           throw conflict;
@@ -114,6 +120,26 @@ public final class CommandHandler<C, S, E> {
       }
       loader.appended(streamId, state, appended.lastVersion(), loaded.snapshotVersion());
       return new CommandResult<>(streamId, state, appended.lastVersion(), List.copyOf(events), appended, attempt);
+    }
+  }
+
+  /**
+   * Appends {@code data}; when the outcome is unknown — a {@link StorageException}: the store may have
+   * written the events before failing — sends the identical append again, same ids and expected
+   * version, up to {@value #UNKNOWN_OUTCOME_TRIES} times in all. The store answers a resend of written
+   * events as already appended, so the command takes effect once, never twice (deciding again on the
+   * reloaded state would apply it a second time).
+   */
+  private AppendResult appendResolvingUnknownOutcome(String streamId, ExpectedVersion expected, List<EventData> data) {
+    for (int tries = 1; ; tries++) {
+      try {
+        return store.append(streamId, expected, data);
+      } catch (StorageException unknown) {
+        if (tries >= UNKNOWN_OUTCOME_TRIES) {
+          throw unknown;
+        }
+        backOff(tries + 3); // 8 ms, 16 ms: give a connection or a disk a moment
+      }
     }
   }
 

@@ -1,5 +1,8 @@
 package io.factum.core.command;
 
+import io.factum.api.InvalidEventException;
+import io.factum.api.Snapshot;
+
 /**
  * When the {@link AggregateLoader} saves snapshots of a stream's state, and how it labels them.
  *
@@ -22,6 +25,11 @@ public record SnapshotPolicy(String snapshotType, int schemaVersion, int everyEv
     }
     if (schemaVersion < 1) {
       throw new IllegalArgumentException("schemaVersion must be >= 1");
+    }
+    try {
+      Snapshot.of("probe", snapshotType, schemaVersion, 1, "{}"); // the type must be one a snapshot can carry
+    } catch (InvalidEventException | NullPointerException e) {
+      throw new IllegalArgumentException("Snapshot policy: " + e.getMessage(), e);
     }
   }
 
