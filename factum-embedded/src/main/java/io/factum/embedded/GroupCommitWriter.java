@@ -758,7 +758,9 @@ final class GroupCommitWriter implements Runnable {
         }
       }
       if (l == null) {
-        long pos = indexed.positionOfId(id, Long.MAX_VALUE, cursor);
+        // bounded: an id entry at or beyond this append's position is a leftover of a group lost in a
+        // power cut (entries are written while a group syncs), possibly past the log's end
+        long pos = indexed.positionOfId(id, position - 1, cursor);
         if (pos > 0) {
           BatchFormat.Header h = indexed.header(pos, cursor);
           l = new Located(h.streamIdString(), h.firstVersion() + (pos - h.firstPosition()), pos);

@@ -206,10 +206,16 @@ final class IndexedLog {
   /**
    * Moves the stream's head entry to the batch's last event. An in-place overwrite, so only for a
    * durable batch: a head pointing at a lost event would hide the stream's real head.
+   *
+   * <p>A head entry beyond this batch exists only while replaying after a crash: it was written for a
+   * later durable batch, which the replay will index again. Its position-table row may never have
+   * reached the disk (the two files are written back independently between checkpoints), so it is
+   * taken over without being read; if it was another stream's, that stream's later batch restores it.
    */
   void indexHead(BatchFormat.Header h, Cursor c) {
     long streamHash = Hashing.hash64(h.streamId());
-    hash.put(Hashing.headKey(streamHash), h.lastPosition(), existing -> Arrays.equals(header(existing, c).streamId(), h.streamId()));
+    hash.put(Hashing.headKey(streamHash), h.lastPosition(),
+        existing -> existing > h.lastPosition() || Arrays.equals(header(existing, c).streamId(), h.streamId()));
   }
 
   /** How many new hash entries indexing a batch can add: ids, anchors and the head. */

@@ -48,6 +48,12 @@ final class Recovery {
 
   private static Result open(StoreDirectory dir, SegmentedLog log, int maxGroupBytes) throws IOException {
     Checkpoint checkpoint = Checkpoint.read(dir.checkpoint);
+    if (checkpoint != null && checkpoint.logEnd() > 0 && log.segmentOf(checkpoint.logEnd() - 1) >= log.segmentCount()) {
+      // A checkpoint only ever covers synced data: the log has lost durable segments, this is no torn tail.
+      throw new StorageException("The index checkpoint of " + dir.root + " says its log reaches into segment "
+          + log.segmentOf(checkpoint.logEnd() - 1) + ", but " + dir.log + " has " + log.segmentCount() + " segment(s):"
+          + " acknowledged events are missing. Nothing was changed; restore the store from a backup.");
+    }
     IndexedLog indexed = null;
     if (checkpoint != null) {
       try {
@@ -76,12 +82,13 @@ final class Recovery {
     }
     Indexer indexer = new Indexer(indexed);
     Replay replay = new Replay(log, maxGroupBytes, checkpoint != null && !rebuilt && checkpoint.clean(), indexer, true);
+    // What lies beyond the checkpoint may exist only in the page cache (a killed process's unsynced
+    // groups): make it durable before the replay moves stream heads onto it — a head pointing at a
+    // batch that a power cut then loses would hide its stream's real head — and again afterwards, for
+    // the torn tail the replay erases, before new appends (which name it as synced) build on it.
+    forceFrom(log, logEnd);
     replay.run(head, logEnd);
-    // What was replayed may exist only in the page cache (a killed process's unsynced groups): make it
-    // durable before new appends, which will name it as synced, build on it.
-    for (int segment = log.segmentOf(logEnd); segment < log.segmentCount(); segment++) {
-      log.force(segment);
-    }
+    forceFrom(log, logEnd);
     GroupCommitWriter.Published state = new GroupCommitWriter.Published(replay.head, replay.logEnd);
     boolean erased = replay.tornTailAt >= 0;
     if (indexer.replayed > 0 || erased) {
@@ -90,6 +97,12 @@ final class Recovery {
     }
     writeCheckpoint(dir, indexed, state, false);
     return new Result(indexed, state, indexer.replayed, rebuilt, erased);
+  }
+
+  private static void forceFrom(SegmentedLog log, long logEnd) throws IOException {
+    for (int segment = log.segmentOf(logEnd); segment < log.segmentCount(); segment++) {
+      log.force(segment);
+    }
   }
 
   /** Forces the indexes and records that they are complete up to {@code state}. */
@@ -111,9 +124,6 @@ final class Recovery {
       return cp.logEnd() == 0;
     }
     SegmentedLog log = indexed.log;
-    if (log.segmentOf(cp.logEnd() - 1) >= log.segmentCount()) {
-      return false;
-    }
     try {
       BatchFormat.Header h = indexed.header(cp.indexedThrough(), new Cursor());
       long offset = indexed.positions.offset(cp.indexedThrough());

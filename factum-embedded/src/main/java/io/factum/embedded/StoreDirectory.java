@@ -124,7 +124,7 @@ final class StoreDirectory implements AutoCloseable {
   /** Locks and opens (or initialises) the store directory. */
   static StoreDirectory open(Path root, int segmentSizeBitsIfNew) {
     try {
-      Files.createDirectories(root);
+      DurableFiles.createDirectories(root);
       refuseForeignDirectory(root);
     } catch (IOException e) {
       throw new StorageException("Cannot create the store directory " + root + ": " + e.getMessage(), e);
@@ -220,11 +220,18 @@ final class StoreDirectory implements AutoCloseable {
       if (damage != null) {
         throw new StorageException(damage);
       }
+      if (!Files.isDirectory(root.resolve("log"))) {
+        // a new store's log directory is made durable before its store.properties: this is lost data
+        throw new StorageException("The store in " + root + " has no log directory; the store is damaged (its events are gone)."
+            + " Restore it from a backup.");
+      }
       return Integer.parseInt(p.getProperty("segmentSizeBits").trim());
     }
     if (Files.exists(root.resolve("log"))) {
       throw new StorageException(root + " has a log but no store.properties; it is damaged or not a Factum store.");
     }
+    DurableFiles.createDirectories(root.resolve("index"));
+    DurableFiles.createDirectories(root.resolve("log")); // last: a log directory without store.properties is refused above
     writeProperties(root, segmentSizeBits);
     return segmentSizeBits;
   }

@@ -52,6 +52,39 @@ public final class DiskFullChild {
       check(store.streamVersion("Disk-1").orElse(0) == store.headPosition(), "reopened store lost events");
       check(store.readAll(0, Integer.MAX_VALUE).size() == store.headPosition(), "reopened store has a hole");
     }
+    rollIntoAFullDisk(root.resolve("rolling"), filler, payload);
+  }
+
+  /**
+   * The disk fills up exactly when the log needs its next segment (1 MiB segments, the current one
+   * already zero-filled to its end): creating the segment fails, and once space returns the next
+   * append must create it after all, without a reopen.
+   */
+  private static void rollIntoAFullDisk(Path storeDir, Path filler, String payload) throws IOException {
+    Path nextSegment = storeDir.resolve("log").resolve("segment-000002.log");
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(storeDir, EmbeddedOptions.DEFAULT.withSegmentSizeBits(20))) {
+      long acked = 0;
+      while (!Files.exists(storeDir.resolve("log").resolve("segment-000001.log"))) {
+        store.append("Roll-1", ExpectedVersion.exactly(acked), EventData.json("Filling", payload));
+        acked++;
+      }
+      fillDisk(filler, 0);
+      StorageException full = null;
+      for (int k = 0; k < 10_000 && full == null; k++) {
+        try {
+          store.append("Roll-1", ExpectedVersion.exactly(acked), EventData.json("Filling", payload));
+          acked++;
+        } catch (StorageException e) {
+          full = e;
+        }
+      }
+      check(full != null, "the disk never filled up in the rolling store");
+      check(!Files.exists(nextSegment), "a segment whose creation failed was left behind");
+      Files.delete(filler);
+      store.append("Roll-1", ExpectedVersion.exactly(acked), EventData.json("AfterSpaceReturned", payload));
+      check(store.streamVersion("Roll-1").orElse(0) == acked + 1, "append after freeing space did not land");
+      System.out.println("ROLL\t" + acked + "\t" + Files.exists(nextSegment) + "\t" + full.getMessage().replace('\n', ' '));
+    }
   }
 
   private static void fillDisk(Path filler, int leaveFree) throws IOException {

@@ -1,6 +1,7 @@
 package io.factum.embedded.index;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,12 @@ public record Checkpoint(long indexedThrough, long logEnd, boolean clean, HashIn
     if (!Files.exists(file)) {
       return null;
     }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      return null; // damaged (it is written atomically, so only bit rot does this): the index is rebuilt
+    }
     if (lines.isEmpty() || !lines.get(lines.size() - 1).startsWith("crc=")) {
       return null;
     }

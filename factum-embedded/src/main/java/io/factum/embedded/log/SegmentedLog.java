@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  */
 public final class SegmentedLog implements AutoCloseable {
 
-  private static final Pattern NAME = Pattern.compile("segment-(\\d{6})\\.log");
+  /** Six digits or more: the millionth segment (64 GiB of log at the smallest segment size) has seven. */
+  private static final Pattern NAME = Pattern.compile("segment-(\\d{6,9})\\.log");
 
   private final Path dir;
   private final int segmentBits;
@@ -80,9 +81,9 @@ public final class SegmentedLog implements AutoCloseable {
     List<Integer> indexes = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
-        Matcher m = NAME.matcher(p.getFileName().toString());
-        if (m.matches()) {
-          indexes.add(Integer.parseInt(m.group(1)));
+        int index = indexOf(p.getFileName().toString());
+        if (index >= 0) {
+          indexes.add(index);
         }
       }
     }
@@ -126,7 +127,13 @@ public final class SegmentedLog implements AutoCloseable {
     }
   }
 
-  private static String segmentName(int index) {
+  /** The index of the segment file named {@code fileName}, or -1 if it is not a segment's name. */
+  static int indexOf(String fileName) {
+    Matcher m = NAME.matcher(fileName);
+    return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  static String segmentName(int index) {
     return String.format("segment-%06d.log", index);
   }
 
@@ -148,7 +155,22 @@ public final class SegmentedLog implements AutoCloseable {
       return new Segment(index, path, channel, map);
     } catch (IOException | RuntimeException e) {
       channel.close();
+      if (create) {
+        deleteHalfMade(path, e);
+      }
       throw e;
+    }
+  }
+
+  /**
+   * Removes a segment file whose creation failed (its last byte could not be written on a full disk,
+   * say): left in place, every later attempt would fail on it, even once space returns.
+   */
+  private static void deleteHalfMade(Path path, Exception failure) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
     }
   }
 
@@ -214,6 +236,10 @@ public final class SegmentedLog implements AutoCloseable {
     Segment created = openSegment(index, true);
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true); // the new file's directory entry must be durable before any data in it is acknowledged
+    } catch (IOException | RuntimeException e) {
+      created.channel.close();
+      deleteHalfMade(created.path, e);
+      throw e;
     }
     Segment[] grown = Arrays.copyOf(s, s.length + 1);
     grown[index] = created;

@@ -19,6 +19,16 @@ class SegmentedLogTest {
    * would have failed the same way).
    */
   @Test
+  void segmentNamesRoundTripBeyondSixDigits() {
+    for (int index : new int[] {0, 1, 999_999, 1_000_000, 123_456_789}) {
+      assertThat(SegmentedLog.indexOf(SegmentedLog.segmentName(index))).as("segment %d", index).isEqualTo(index);
+    }
+    assertThat(SegmentedLog.segmentName(1_000_000)).isEqualTo("segment-1000000.log");
+    assertThat(SegmentedLog.indexOf("segment-1.log")).isEqualTo(-1);
+    assertThat(SegmentedLog.indexOf("segment-000001.log.tmp")).isEqualTo(-1);
+  }
+
+  @Test
   void zeroingAheadFromTheEndOfTheLastSegmentDoesNothing() throws Exception {
     try (SegmentedLog log = SegmentedLog.open(dir, 16)) {
       log.ensureSegment(0);
