@@ -477,27 +477,53 @@ public final class EmbeddedEventStore implements EventStore {
 
   /** Everything after the gate closed: answers what was queued, stops the threads, checkpoints, releases files. */
   private void shutDown() {
+    // An interrupt (a cancelled task, a shutdown hook) must not cut this short: the files may only be
+    // closed and unlocked once the writer has answered every append handed to it. It is kept for later.
+    boolean interrupted = Thread.interrupted();
     writer.stop();
-    try {
-      writerThread.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    interrupted |= joinUninterruptibly(writerThread);
     writer.shutdown();
     subscriptions.close();
     checkpointer.shutdown();
     try {
-      checkpointer.awaitTermination(1, TimeUnit.MINUTES);
+      interrupted |= awaitUninterruptibly(checkpointer);
       if (writer.poisoned() == null) {
         checkpoint(true);
       }
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "Final checkpoint of " + dir.root + " failed; the next open will replay the log", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       indexed.log.close();
       dir.close();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Joins {@code thread}; true if this thread was interrupted meanwhile (the flag is cleared). */
+  static boolean joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+  }
+
+  /** Waits for a shut-down executor's tasks to end; true if this thread was interrupted meanwhile. */
+  static boolean awaitUninterruptibly(java.util.concurrent.ExecutorService executor) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        executor.awaitTermination(1, TimeUnit.MINUTES);
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
   }
 

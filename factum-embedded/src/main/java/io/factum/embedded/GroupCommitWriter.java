@@ -217,11 +217,11 @@ final class GroupCommitWriter implements Runnable {
 
   /** Stops the helper threads once the writer thread has ended; every caller has its answer after this. */
   void shutdown() {
-    syncer.shutdownNow();
+    syncer.shutdown(); // never shutdownNow: an interrupted force() would close the segment's channel
     completer.shutdown();
-    try {
-      completer.awaitTermination(1, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
+    boolean interrupted = EmbeddedEventStore.awaitUninterruptibly(completer);
+    interrupted |= EmbeddedEventStore.awaitUninterruptibly(syncer);
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }
@@ -421,12 +421,12 @@ final class GroupCommitWriter implements Runnable {
       return leftover;
     }
     boolean pipelined = events >= OVERLAP_EVENTS;
-    if (!pipelined) {
-      finishUnsynced(); // a small group is synced in place: nothing may be left unsynced before it
-      if (poisoned != null) { // that group's sync failed: write nothing more
-        fail(Written.nothing(written, retries, failures), new StorageException(poisoned));
-        return leftover;
-      }
+    if (!pipelined && unsynced != null) {
+      // Planned as if pipelined (retries, refusals or carried-over appends counted at first), but
+      // small: its batch headers name the synced end from before the unsynced group. Finish that group
+      // and plan again, so they name it — recovery relies on what later batches say was synced.
+      finishUnsynced();
+      return process(group);
     }
     ByteBuffer bytes = buffer.duplicate().position(0).limit(used);
     try {
@@ -437,10 +437,18 @@ final class GroupCommitWriter implements Runnable {
       write(bytes);
     } catch (IOException | RuntimeException e) {
       finishUnsynced(); // the groups before this one are still good
+      boolean decidedAgainstAFailedGroup = poisoned != null; // its sync failed while this group was written
       StorageException failure = eraseFailedWrite(bytes.position()) ? notWritten(e)
           : new StorageException("The append's outcome is unknown: its write failed (" + e + ") and what it wrote could not be"
               + " erased; " + poisoned + " After reopening, its events may be there: retry with the same event ids (safe) to find out.", e);
-      fail(Written.nothing(written, retries, failures), failure);
+      if (decidedAgainstAFailedGroup) {
+        fail(Written.nothing(written, retries, failures), failure);
+      } else {
+        // Only the appends being written failed: retries and refusals were decided against durable
+        // groups (finished just above) and keep their own answers.
+        written.forEach(p -> p.result.completeExceptionally(failure));
+        answer(Written.nothing(List.of(), retries, failures));
+      }
       return leftover;
     }
     int segment = log.segmentOf(logEnd);
@@ -641,7 +649,11 @@ final class GroupCommitWriter implements Runnable {
       }
     }
     if (poisoned != null) {
-      fail(w, new StorageException(poisoned));
+      // Its events were written; whether they reached the disk is not known (a failed sync's erase is
+      // best effort, and a store poisoned meanwhile did not wait for this sync at all).
+      StorageException unknown = unknownOutcome(null);
+      w.written().forEach(p -> p.result.completeExceptionally(unknown));
+      fail(w, new StorageException(poisoned)); // retries and refusals: decided against groups that may be lost
       return;
     }
     Set<String> streams = new LinkedHashSet<>();
@@ -653,7 +665,7 @@ final class GroupCommitWriter implements Runnable {
     } catch (RuntimeException e) {
       // Durable but not fully indexed: only a reopen (which replays the log) can repair the index.
       poisoned = "The store failed to index durable events (" + e + "); close and reopen it to rebuild the index from the log.";
-      fail(w, new StorageException(poisoned, e));
+      fail(w, unknownOutcome(e));
       return;
     }
     for (Pending p : w.written()) {
@@ -663,7 +675,7 @@ final class GroupCommitWriter implements Runnable {
       listener.published(new Published(w.head(), w.logEnd()), streams);
     } catch (RuntimeException e) {
       poison("failed to publish durable events", e);
-      fail(w, new StorageException(poisoned, e));
+      fail(w, unknownOutcome(e));
       return;
     }
     stats.groups.increment();
@@ -672,6 +684,12 @@ final class GroupCommitWriter implements Runnable {
     stats.bytes.add(w.bytes());
     stats.syncNanos.add(lastSyncNanos);
     answer(w);
+  }
+
+  /** For the callers of a group that was written before the writer was poisoned: their events may be stored. */
+  private StorageException unknownOutcome(Throwable cause) {
+    return new StorageException("The append's outcome is unknown: " + poisoned
+        + " After reopening, retry with the same event ids (safe) to find out.", cause);
   }
 
   /** A failed sync, or a failure after a write: the writer refuses everything from now on. */

@@ -165,6 +165,11 @@ final class StoreDirectory implements AutoCloseable {
       channel.truncate(0);
       channel.write(ByteBuffer.wrap(me), 0);
       int bits = readOrCreateProperties(root, segmentSizeBitsIfNew);
+      if (!Files.isDirectory(root.resolve("log"))) {
+        // a new store's log directory is made durable before its store.properties: this is lost data
+        throw new StorageException("The store in " + root + " has no log directory; the store is damaged (its events are gone)."
+            + " Restore it from a backup.");
+      }
       return new StoreDirectory(root, key, bits, channel, lock);
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel);
@@ -219,11 +224,6 @@ final class StoreDirectory implements AutoCloseable {
       String damage = damageOf(file, p);
       if (damage != null) {
         throw new StorageException(damage);
-      }
-      if (!Files.isDirectory(root.resolve("log"))) {
-        // a new store's log directory is made durable before its store.properties: this is lost data
-        throw new StorageException("The store in " + root + " has no log directory; the store is damaged (its events are gone)."
-            + " Restore it from a backup.");
       }
       return Integer.parseInt(p.getProperty("segmentSizeBits").trim());
     }

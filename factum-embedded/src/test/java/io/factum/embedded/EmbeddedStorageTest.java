@@ -327,6 +327,47 @@ class EmbeddedStorageTest {
     }
   }
 
+  /**
+   * A group that looks large while planning (a refused 300-event append in it) but writes one event is
+   * synced in place, after the pipelined group before it: its batch must name that group as synced,
+   * not the end before it (recovery reads what later batches say was synced). Made deterministic by
+   * holding syncs: 4,097 appends (the most a group takes) form the pipelined group, and the two after
+   * them the next one, planned while its sync is held.
+   */
+  @Test
+  void aSmallGroupAfterAPipelinedOneNamesItAsSynced() throws Exception {
+    Path store = dir.resolve("s");
+    try (EmbeddedEventStore s = EmbeddedEventStore.open(store)) {
+      s.append("Big-1", ExpectedVersion.NO_STREAM, events(0, 1));
+      java.util.concurrent.CountDownLatch firstRelease = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch firstWaiting = new java.util.concurrent.CountDownLatch(1);
+      s.holdSyncs(firstRelease, firstWaiting);
+      java.util.concurrent.CompletableFuture<AppendResult> held = s.appendAsync("Held-1", ExpectedVersion.NO_STREAM, events(1, 1));
+      assertThat(firstWaiting.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue(); // the writer syncs in place, held
+      List<java.util.concurrent.CompletableFuture<AppendResult>> many = new ArrayList<>();
+      for (int k = 0; k < 4097; k++) { // a group: the one that wakes the writer and 4,096 more
+        many.add(s.appendAsync("Many-" + k, ExpectedVersion.NO_STREAM, events(2 + k, 1)));
+      }
+      java.util.concurrent.CompletableFuture<AppendResult> small = s.appendAsync("Small-1", ExpectedVersion.NO_STREAM, events(5000, 1));
+      java.util.concurrent.CompletableFuture<AppendResult> refused = s.appendAsync("Big-1", ExpectedVersion.NO_STREAM, events(5001, 300));
+      java.util.concurrent.CountDownLatch secondRelease = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch secondWaiting = new java.util.concurrent.CountDownLatch(1);
+      s.holdSyncs(secondRelease, secondWaiting); // for the next sync: the 4,096 appends' group
+      firstRelease.countDown();
+      assertThat(secondWaiting.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(100); // the writer plans the carried-over appends while that sync is held
+      secondRelease.countDown();
+      held.join();
+      many.forEach(java.util.concurrent.CompletableFuture::join);
+      assertThat(small.join().firstPosition()).isEqualTo(4100);
+      assertThatThrownBy(refused::join).hasCauseInstanceOf(io.factum.api.WrongExpectedVersionException.class);
+    }
+    List<BatchFormat.Header> all = batchesOf(store);
+    BatchFormat.Header last = all.get(all.size() - 1);
+    assertThat(new String(last.streamId(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("Small-1");
+    assertThat(last.syncedEnd()).as("the small batch names the pipelined group before it as synced").isEqualTo(last.localOffset());
+  }
+
   @Test
   void everyBatchNamesAnEarlierBatchBoundaryAsSynced() throws IOException {
     Path store = dir.resolve("s");

@@ -122,6 +122,63 @@ class EmbeddedSyncFailureTest {
     }
   }
 
+  /**
+   * A write that fails (a full disk) fails the appends being written, not a retry or a refusal in the
+   * same group: those were decided against durable groups and keep their own answers.
+   */
+  @Test
+  void aFailedWriteFailsOnlyTheAppendsItWasWriting() throws Exception {
+    try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
+      List<EventData> stored = events(2, "Kept");
+      AppendResult first = store.append("Stored", ExpectedVersion.NO_STREAM, stored);
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch waiting = new CountDownLatch(1);
+      store.holdSyncs(release, waiting);
+      CompletableFuture<AppendResult> held = store.appendAsync("Held", ExpectedVersion.NO_STREAM, events(1, "Kept"));
+      assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue(); // the writer waits in that group's sync: the next three form one group
+      CompletableFuture<AppendResult> retry = store.appendAsync("Stored", ExpectedVersion.ANY, stored);
+      CompletableFuture<AppendResult> refused = store.appendAsync("Stored", ExpectedVersion.NO_STREAM, events(1, "Lost"));
+      CompletableFuture<AppendResult> failing = store.appendAsync("Failing", ExpectedVersion.NO_STREAM, events(3, "Lost"));
+      store.failNextWrite(new IOException("No space left on device (injected)"));
+      store.holdSyncs(null, null);
+      release.countDown();
+
+      assertThat(held.get(30, TimeUnit.SECONDS).firstPosition()).isEqualTo(3);
+      AppendResult again = retry.get(30, TimeUnit.SECONDS);
+      assertThat(again.alreadyAppended()).isTrue();
+      assertThat(again.firstPosition()).isEqualTo(first.firstPosition());
+      assertThatThrownBy(() -> refused.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(io.factum.api.WrongExpectedVersionException.class);
+      assertThatThrownBy(() -> failing.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(StorageException.class)
+          .hasMessageContaining("nothing was stored");
+      assertThat(store.append("Failing", ExpectedVersion.NO_STREAM, events(1, "Kept")).firstPosition()).isEqualTo(4);
+    }
+  }
+
+  /** Closing from an interrupted thread (a cancelled task, a shutdown hook) still answers every append first. */
+  @Test
+  void anInterruptedCloseStillAnswersEveryAppend() throws Exception {
+    EmbeddedEventStore store = EmbeddedEventStore.open(dir);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch waiting = new CountDownLatch(1);
+    store.holdSyncs(release, waiting);
+    CompletableFuture<AppendResult> large = store.appendAsync("Large", ExpectedVersion.NO_STREAM, events(3000, "Kept"));
+    assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+    Thread closer = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      store.close();
+    });
+    closer.start();
+    Thread.sleep(200); // the closer waits for the writer, interrupted
+    release.countDown();
+    closer.join(60_000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(large.get(30, TimeUnit.SECONDS).lastPosition()).isEqualTo(3000);
+    try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
+      assertThat(reopened.streamVersion("Large")).hasValue(3000);
+      assertThat(reopened.append("After", ExpectedVersion.NO_STREAM, events(1, "Kept")).firstPosition()).isEqualTo(3001);
+    }
+  }
+
   @Test
   void aRetryOrARefusalDecidedAgainstAGroupWhoseSyncFailedIsNotAcknowledged() throws Exception {
     try (EmbeddedEventStore store = EmbeddedEventStore.open(dir)) {
