@@ -43,6 +43,11 @@ public final class OrderDemo {
     JdbcDataSource readModel = new JdbcDataSource();
     readModel.setURL("jdbc:h2:mem:orders-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     try (EventStore store = EmbeddedEventStore.open(dir); ProjectionRunner projections = new ProjectionRunner(store)) {
+      if (store.headPosition() > 0) {
+        // the demo writes fixed order ids: a second run would meet its own orders and fail half-way
+        throw new IllegalArgumentException("The Order demo needs an empty store, and " + dir + " already holds "
+            + store.headPosition() + " events; give a new directory, or none for a temporary one.");
+      }
       OrderService orders = new OrderService(store);
       out.println("Event store in " + dir);
 

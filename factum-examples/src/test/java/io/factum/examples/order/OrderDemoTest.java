@@ -1,6 +1,7 @@
 package io.factum.examples.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -27,5 +28,9 @@ class OrderDemoTest {
         "projection order-summaries: RUNNING at position 69, lag 0");
     assertThat(out).containsPattern("o-1\\s+cust-1\\s+shipped\\s+3750 EUR\\s+2 lines\\s+4 events");
     assertThat(out).containsPattern("busy\\s+cust-4\\s+placed\\s+6100 EUR\\s+61 lines\\s+61 events");
+
+    assertThatThrownBy(() -> OrderDemo.run(dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+        .as("a second run on the same store").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs an empty store").hasMessageContaining("69 events");
   }
 }
