@@ -16,6 +16,7 @@ import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.Subscription;
 import io.factum.core.AnsweringThreads;
+import io.factum.core.Uninterruptibly;
 import io.factum.core.AppendAnswers;
 import io.factum.core.WriterGate;
 import io.factum.core.subscription.AllPage;
@@ -468,11 +469,7 @@ public final class EmbeddedEventStore implements EventStore {
    */
   @Override
   public void close() {
-    if (!gate.close()) {
-      return;
-    }
-    // from a callback on the store's own thread the shutdown would wait for itself: it finishes elsewhere
-    AnsweringThreads.runOffOwnThreads(this, "factum-close-" + dir.root.getFileName(), this::shutDown);
+    gate.close(this, "factum-close-" + dir.root.getFileName(), this::shutDown);
   }
 
   /** Everything after the gate closed: answers what was queued, stops the threads, checkpoints, releases files. */
@@ -481,12 +478,12 @@ public final class EmbeddedEventStore implements EventStore {
     // closed and unlocked once the writer has answered every append handed to it. It is kept for later.
     boolean interrupted = Thread.interrupted();
     writer.stop();
-    interrupted |= joinUninterruptibly(writerThread);
+    interrupted |= Uninterruptibly.join(writerThread);
     writer.shutdown();
     subscriptions.close();
     checkpointer.shutdown();
     try {
-      interrupted |= awaitUninterruptibly(checkpointer);
+      interrupted |= Uninterruptibly.awaitTermination(checkpointer, 1);
       if (writer.poisoned() == null) {
         checkpoint(true);
       }
@@ -497,32 +494,6 @@ public final class EmbeddedEventStore implements EventStore {
       dir.close();
       if (interrupted) {
         Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /** Joins {@code thread}; true if this thread was interrupted meanwhile (the flag is cleared). */
-  static boolean joinUninterruptibly(Thread thread) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        return interrupted;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-  }
-
-  /** Waits for a shut-down executor's tasks to end; true if this thread was interrupted meanwhile. */
-  static boolean awaitUninterruptibly(java.util.concurrent.ExecutorService executor) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        executor.awaitTermination(1, TimeUnit.MINUTES);
-        return interrupted;
-      } catch (InterruptedException e) {
-        interrupted = true;
       }
     }
   }

@@ -9,6 +9,7 @@ import io.factum.api.EventTooLargeException;
 import io.factum.api.StorageException;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.core.AnsweringThreads;
+import io.factum.core.Uninterruptibly;
 import io.factum.core.UuidV7;
 import io.factum.embedded.index.Hashing;
 import io.factum.embedded.log.BatchEncoder;
@@ -34,7 +35,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -219,8 +219,8 @@ final class GroupCommitWriter implements Runnable {
   void shutdown() {
     syncer.shutdown(); // never shutdownNow: an interrupted force() would close the segment's channel
     completer.shutdown();
-    boolean interrupted = EmbeddedEventStore.awaitUninterruptibly(completer);
-    interrupted |= EmbeddedEventStore.awaitUninterruptibly(syncer);
+    boolean interrupted = Uninterruptibly.awaitTermination(completer, 1);
+    interrupted |= Uninterruptibly.awaitTermination(syncer, 1);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -20,6 +20,7 @@ import io.factum.api.StoreLimits;
 import io.factum.api.StreamIds;
 import io.factum.api.Subscription;
 import io.factum.core.AnsweringThreads;
+import io.factum.core.Uninterruptibly;
 import io.factum.core.AppendAnswers;
 import io.factum.core.WriterGate;
 import io.factum.core.subscription.AllPage;
@@ -482,25 +483,27 @@ public final class PostgresEventStore implements EventStore {
   /** Finishes appends already submitted, stops subscriptions and the listener, closes an owned pool. Idempotent. */
   @Override
   public void close() {
-    if (!gate.close()) {
-      return;
-    }
-    // from a callback on the store's own thread the shutdown would wait for itself: it finishes elsewhere
-    AnsweringThreads.runOffOwnThreads(this, "factum-close-" + options.schema(), this::shutDown);
+    gate.close(this, "factum-close-" + options.schema(), this::shutDown);
   }
 
   /** Everything after the gate closed: answers what was queued, stops the threads, closes an owned pool. */
   private void shutDown() {
+    // An interrupt must not cut this short: the pool may only close once the writer has answered
+    // every append handed to it. The flag is kept for later.
+    boolean interrupted = Thread.interrupted();
     writer.stop();
+    interrupted |= Uninterruptibly.join(writerThread);
     try {
-      writerThread.join();
       listenerThread.join(2_000);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
     }
     subscriptions.close();
     if (ownedPool != null) {
       ownedPool.close();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -51,6 +51,29 @@ class PostgresGroupCommitTest {
   }
 
 
+  /** Closing from an interrupted thread still lets the writer answer what it holds before the pool closes. */
+  @Test
+  void anInterruptedCloseStillAnswersEveryAppend() throws Exception {
+    PostgresEventStore store = store("group_close");
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<AppendResult> held = holdTheWriter(store, release);
+    CompletableFuture<AppendResult> queued = store.appendAsync("Queued-1", ExpectedVersion.NO_STREAM, List.of(event(1)));
+    Thread closer = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      store.close();
+    });
+    closer.start();
+    Thread.sleep(200); // the closer waits for the writer, interrupted
+    release.countDown();
+    closer.join(60_000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(held.get(60, TimeUnit.SECONDS).eventCount()).isEqualTo(1);
+    assertThat(queued.get(60, TimeUnit.SECONDS).eventCount()).isEqualTo(1);
+    try (PostgresEventStore reopened = store("group_close")) {
+      assertThat(reopened.streamVersion("Queued-1")).hasValue(1);
+    }
+  }
+
   @Test
   void anErrorInsideTheWriterFailsItsGroupAndTheWriterGoesOn() throws Exception {
     try (PostgresEventStore store = store("group_error")) {
