@@ -47,15 +47,15 @@ public record EventFilter(Set<String> categories, Set<String> eventTypes, Set<St
 
   /**
    * This filter with its event types replaced by {@code values} (none: any); the other dimensions are
-   * kept. Replaced, not intersected: {@code categories("Order").withCategories("Invoice")} wants invoices.
+   * kept. Replaced, not intersected, as in {@link #withCategories}.
    */
   public EventFilter withEventTypes(String... values) {
     return new EventFilter(categories, set(values), streamPrefixes);
   }
 
   /**
-   * This filter with its stream-id prefixes replaced by {@code values} (none: any); the other dimensions are
-   * kept. Replaced, not intersected: {@code categories("Order").withCategories("Invoice")} wants invoices.
+   * This filter with its stream-id prefixes replaced by {@code values} (none: any); the other
+   * dimensions are kept. Replaced, not intersected, as in {@link #withCategories}.
    */
   public EventFilter withStreamPrefixes(String... values) {
     return new EventFilter(categories, eventTypes, set(values));

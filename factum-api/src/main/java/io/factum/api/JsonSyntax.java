@@ -45,7 +45,6 @@ final class JsonSyntax {
     }
   }
 
-  /** Whether a valid JSON document is an object (its first non-blank byte is '{'). */
   /**
    * {@code json} as UTF-8, or {@code null} when it holds a surrogate that is not part of a pair (half
    * of an emoji cut by {@code substring}, say), which {@link String#getBytes} would silently turn into
@@ -76,6 +75,7 @@ final class JsonSyntax {
     return false;
   }
 
+  /** Whether a valid JSON document is an object (its first non-blank byte is '{'). */
   static boolean isObject(byte[] validJson) {
     for (byte c : validJson) {
       if (c == '{') {
