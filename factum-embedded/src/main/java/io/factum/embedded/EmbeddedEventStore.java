@@ -484,6 +484,7 @@ public final class EmbeddedEventStore implements EventStore {
     checkpointer.shutdown();
     try {
       interrupted |= Uninterruptibly.awaitTermination(checkpointer, 1);
+      interrupted |= Thread.interrupted(); // set again by a helper's wait: the checkpoint's I/O must not see it
       if (writer.poisoned() == null) {
         checkpoint(true);
       }

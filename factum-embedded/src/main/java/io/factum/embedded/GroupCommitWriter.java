@@ -443,13 +443,24 @@ final class GroupCommitWriter implements Runnable {
               + " erased; " + poisoned + " After reopening, its events may be there: retry with the same event ids (safe) to find out.", e);
       if (decidedAgainstAFailedGroup) {
         fail(Written.nothing(written, retries, failures), failure);
-      } else {
-        // Only the appends being written failed: retries and refusals were decided against durable
-        // groups (finished just above) and keep their own answers.
-        written.forEach(p -> p.result.completeExceptionally(failure));
-        answer(Written.nothing(List.of(), retries, failures));
+        return leftover;
       }
-      return leftover;
+      // Only the appends being written failed. Retries and refusals may have been decided against them
+      // (a resend in the same group, a second NO_STREAM append): they are decided again, in the next
+      // group, against what is durable. Refusals of their own input keep their answer.
+      written.forEach(p -> p.result.completeExceptionally(failure));
+      List<Pending> again = new ArrayList<>(retries);
+      List<Failed> ownInput = new ArrayList<>();
+      for (Failed f : failures) {
+        if (f.failure() instanceof EventTooLargeException || f.failure() instanceof StorageException) {
+          ownInput.add(f);
+        } else {
+          again.add(f.pending());
+        }
+      }
+      answer(Written.nothing(List.of(), List.of(), ownInput));
+      again.addAll(leftover);
+      return again;
     }
     int segment = log.segmentOf(logEnd);
     long groupStart = logEnd;

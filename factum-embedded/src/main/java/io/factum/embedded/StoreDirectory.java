@@ -191,13 +191,37 @@ final class StoreDirectory implements AutoCloseable {
       return;
     }
     try (java.util.stream.Stream<Path> entries = Files.list(root)) {
-      List<String> foreign = entries.map(e -> e.getFileName().toString())
-          .filter(name -> !name.equals("LOCK") && !name.equals("store.properties.tmp")).sorted().limit(3).toList();
+      List<String> foreign = entries.filter(e -> !leftByAnInterruptedCreation(e)).map(e -> e.getFileName().toString())
+          .sorted().limit(3).toList();
       if (!foreign.isEmpty()) {
         throw new StorageException(root.toAbsolutePath() + " is not a Factum store (no store.properties) and is not empty (it holds "
             + String.join(", ", foreign) + (foreign.size() == 3 ? ", …" : "") + "); give a new or empty directory for a new store,"
             + " or the directory of an existing one");
       }
+    }
+  }
+
+  /**
+   * What creating a store makes before {@code store.properties} (its last step): the lock file, the
+   * temporary properties file and the still empty {@code log/} and {@code index/}. Found without
+   * {@code store.properties}, they are an interrupted creation, which the next open finishes.
+   */
+  private static boolean leftByAnInterruptedCreation(Path entry) {
+    String name = entry.getFileName().toString();
+    if (name.equals("LOCK") || name.equals("store.properties.tmp")) {
+      return true;
+    }
+    return (name.equals("log") || name.equals("index")) && isEmptyDirectory(entry);
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -227,7 +251,7 @@ final class StoreDirectory implements AutoCloseable {
       }
       return Integer.parseInt(p.getProperty("segmentSizeBits").trim());
     }
-    if (Files.exists(root.resolve("log"))) {
+    if (Files.exists(root.resolve("log")) && !isEmptyDirectory(root.resolve("log"))) {
       throw new StorageException(root + " has a log but no store.properties; it is damaged or not a Factum store.");
     }
     DurableFiles.createDirectories(root.resolve("index"));

@@ -138,7 +138,9 @@ class EmbeddedSyncFailureTest {
       assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue(); // the writer waits in that group's sync: the next three form one group
       CompletableFuture<AppendResult> retry = store.appendAsync("Stored", ExpectedVersion.ANY, stored);
       CompletableFuture<AppendResult> refused = store.appendAsync("Stored", ExpectedVersion.NO_STREAM, events(1, "Lost"));
-      CompletableFuture<AppendResult> failing = store.appendAsync("Failing", ExpectedVersion.NO_STREAM, events(3, "Lost"));
+      List<EventData> lost = events(3, "Lost");
+      CompletableFuture<AppendResult> failing = store.appendAsync("Failing", ExpectedVersion.NO_STREAM, lost);
+      CompletableFuture<AppendResult> resent = store.appendAsync("Failing", ExpectedVersion.ANY, lost); // decided against the one before
       store.failNextWrite(new IOException("No space left on device (injected)"));
       store.holdSyncs(null, null);
       release.countDown();
@@ -150,7 +152,13 @@ class EmbeddedSyncFailureTest {
       assertThatThrownBy(() -> refused.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(io.factum.api.WrongExpectedVersionException.class);
       assertThatThrownBy(() -> failing.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(StorageException.class)
           .hasMessageContaining("nothing was stored");
-      assertThat(store.append("Failing", ExpectedVersion.NO_STREAM, events(1, "Kept")).firstPosition()).isEqualTo(4);
+      // The resend was first decided as a retry of the failed append in the same group: it is decided
+      // again against what is durable, and written — never answered "already appended" for lost events.
+      AppendResult written = resent.get(30, TimeUnit.SECONDS);
+      assertThat(written.alreadyAppended()).isFalse();
+      assertThat(written.firstPosition()).isEqualTo(4);
+      assertThat(store.readStream("Failing", 1, 10)).extracting(RecordedEvent::eventId)
+          .containsExactly(lost.get(0).eventId(), lost.get(1).eventId(), lost.get(2).eventId());
     }
   }
 

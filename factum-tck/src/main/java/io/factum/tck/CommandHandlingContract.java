@@ -162,6 +162,28 @@ public interface CommandHandlingContract extends StoreUnderTest {
     assertThat(store().streamVersion(id)).hasValue(2);
   }
 
+  /** When every resend fails too, the caller hears the first failure — the one that says what to do. */
+  @Test
+  default void aCommandWhoseResendsFailReportsTheFirstFailure() {
+    String id = stream("Tally");
+    tallies().handle(id, new Open("visitors"));
+    int[] calls = {0};
+    EventStore failing = new ForwardingEventStore(store()) {
+      @Override
+      public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+        calls[0]++;
+        throw new StorageException(calls[0] == 1 ? "The append's outcome is unknown (test)" : "The store refuses further writes (test)");
+      }
+    };
+    CommandHandler<TallyCommand, Tally, TallyEvent> handler =
+        CommandHandler.builder(failing, TallyDomain.CODEC, TallyDomain.DECIDER, Tally.class, TallyEvent.class).build();
+
+    assertThatThrownBy(() -> handler.handle(id, new Add(5))).isInstanceOf(StorageException.class)
+        .hasMessageContaining("outcome is unknown").satisfies(e -> assertThat(e.getSuppressed()).hasSize(2));
+    assertThat(calls[0]).isEqualTo(3);
+    assertThat(store().streamVersion(id)).hasValue(1);
+  }
+
   @Test
   default void everyEventCarriesCorrelationCausationAndUser() {
     String id = stream("Tally");

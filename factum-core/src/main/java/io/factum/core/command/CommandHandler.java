@@ -5,6 +5,7 @@ import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.StorageException;
+import io.factum.api.StoreClosedException;
 import io.factum.api.StreamIds;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.core.AnsweringThreads;
@@ -131,16 +132,26 @@ public final class CommandHandler<C, S, E> {
    * reloaded state would apply it a second time).
    */
   private AppendResult appendResolvingUnknownOutcome(String streamId, ExpectedVersion expected, List<EventData> data) {
-    for (int tries = 1; ; tries++) {
+    StorageException first;
+    try {
+      return store.append(streamId, expected, data);
+    } catch (StorageException unknown) {
+      first = unknown;
+    }
+    for (int tries = 2; tries <= UNKNOWN_OUTCOME_TRIES; tries++) {
+      backOff(tries + 2); // 8 ms, 16 ms: give a connection or a disk a moment
       try {
         return store.append(streamId, expected, data);
-      } catch (StorageException unknown) {
-        if (tries >= UNKNOWN_OUTCOME_TRIES) {
-          throw unknown;
+      } catch (StorageException | StoreClosedException again) {
+        // The first failure says what the caller must know (the outcome may be unknown); a store that
+        // refuses writes since, or was closed, does not change that.
+        first.addSuppressed(again);
+        if (again instanceof StoreClosedException) {
+          break;
         }
-        backOff(tries + 3); // 8 ms, 16 ms: give a connection or a disk a moment
       }
     }
+    throw first;
   }
 
   /**

@@ -13,11 +13,6 @@ class SegmentedLogTest {
   @TempDir
   Path dir;
 
-  /**
-   * A group that fills its segment exactly leaves the zeroing ahead of the writer at the start of a
-   * segment that does not exist yet (seen in CI: the append failed, and a retry of the same group
-   * would have failed the same way).
-   */
   @Test
   void segmentNamesRoundTripBeyondSixDigits() {
     for (int index : new int[] {0, 1, 999_999, 1_000_000, 123_456_789}) {
@@ -28,6 +23,11 @@ class SegmentedLogTest {
     assertThat(SegmentedLog.indexOf("segment-000001.log.tmp")).isEqualTo(-1);
   }
 
+  /**
+   * A group that fills its segment exactly leaves the zeroing ahead of the writer at the start of a
+   * segment that does not exist yet (seen in CI: the append failed, and a retry of the same group
+   * would have failed the same way).
+   */
   @Test
   void zeroingAheadFromTheEndOfTheLastSegmentDoesNothing() throws Exception {
     try (SegmentedLog log = SegmentedLog.open(dir, 16)) {
