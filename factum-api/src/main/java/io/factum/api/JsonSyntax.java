@@ -66,9 +66,18 @@ final class JsonSyntax {
     return bytes;
   }
 
+  /** Whether {@code bytes} holds {@code b}: eight bytes at a time, as it runs for every event built. */
   private static boolean contains(byte[] bytes, byte b) {
-    for (byte x : bytes) {
-      if (x == b) {
+    long pattern = (b & 0xFFL) * ONES;
+    int i = 0;
+    for (; i + 8 <= bytes.length; i += 8) {
+      long x = (long) EIGHT_BYTES.get(bytes, i) ^ pattern; // a zero byte where b is
+      if (((x - ONES) & ~x & HIGH_BITS) != 0) {
+        return true;
+      }
+    }
+    for (; i < bytes.length; i++) {
+      if (bytes[i] == b) {
         return true;
       }
     }

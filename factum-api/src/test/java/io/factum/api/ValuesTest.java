@@ -65,6 +65,12 @@ class ValuesTest {
 
     assertThat(EventData.json("A", "{\"a\":\"\uD83D\uDE00 ?\"}").dataAsString()).isEqualTo("{\"a\":\"\uD83D\uDE00 ?\"}");
     assertThat(EventData.json("A", "{\"q\":\"why?\"}").dataAsString()).isEqualTo("{\"q\":\"why?\"}");
+    for (int pad = 0; pad < 17; pad++) { // the half pair at every offset of an eight-byte word, and in the tail
+      String padding = "x".repeat(pad);
+      assertThatThrownBy(() -> EventData.json("A", "{\"a\":\"" + padding + "\uDE00" + padding + "\"}"))
+          .isInstanceOf(InvalidEventException.class);
+      assertThat(EventData.json("A", "{\"a\":\"" + padding + "?" + padding + "\"}").dataAsString()).contains(padding + "?");
+    }
   }
 
   @Test

@@ -23,16 +23,9 @@ public final class DiskFullChild {
     try (EmbeddedEventStore store = EmbeddedEventStore.open(storeDir)) {
       store.append("Disk-1", ExpectedVersion.NO_STREAM, EventData.json("Before", payload));
       fillDisk(filler, 256 * 1024);
-      long acked = 1;
-      StorageException full = null;
-      for (int k = 0; k < 100_000 && full == null; k++) {
-        try {
-          store.append("Disk-1", ExpectedVersion.exactly(acked), EventData.json("Filling", payload));
-          acked++;
-        } catch (StorageException e) {
-          full = e;
-        }
-      }
+      Filled filled = appendUntilFull(store, "Disk-1", 1, payload);
+      long acked = filled.acked();
+      StorageException full = filled.failure();
       check(full != null, "the disk never filled up");
       check(full.getMessage().contains("disk is full"), "unhelpful message: " + full.getMessage());
       check(store.headPosition() == acked, "head " + store.headPosition() + " after " + acked + " acknowledged appends");
@@ -69,15 +62,9 @@ public final class DiskFullChild {
         acked++;
       }
       fillDisk(filler, 0);
-      StorageException full = null;
-      for (int k = 0; k < 10_000 && full == null; k++) {
-        try {
-          store.append("Roll-1", ExpectedVersion.exactly(acked), EventData.json("Filling", payload));
-          acked++;
-        } catch (StorageException e) {
-          full = e;
-        }
-      }
+      Filled filled = appendUntilFull(store, "Roll-1", acked, payload);
+      acked = filled.acked();
+      StorageException full = filled.failure();
       check(full != null, "the disk never filled up in the rolling store");
       check(!Files.exists(nextSegment), "a segment whose creation failed was left behind");
       Files.delete(filler);
@@ -85,6 +72,22 @@ public final class DiskFullChild {
       check(store.streamVersion("Roll-1").orElse(0) == acked + 1, "append after freeing space did not land");
       System.out.println("ROLL\t" + acked + "\t" + Files.exists(nextSegment) + "\t" + full.getMessage().replace('\n', ' '));
     }
+  }
+
+  /** How far appends got before the disk was full: the stream's version then, and the failure (or null). */
+  private record Filled(long acked, StorageException failure) {}
+
+  /** Appends to {@code stream}, at version {@code acked}, until an append fails (at most 100,000). */
+  private static Filled appendUntilFull(EmbeddedEventStore store, String stream, long acked, String payload) {
+    for (int k = 0; k < 100_000; k++) {
+      try {
+        store.append(stream, ExpectedVersion.exactly(acked), EventData.json("Filling", payload));
+        acked++;
+      } catch (StorageException e) {
+        return new Filled(acked, e);
+      }
+    }
+    return new Filled(acked, null);
   }
 
   private static void fillDisk(Path filler, int leaveFree) throws IOException {

@@ -8,6 +8,7 @@ import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StorageException;
+import io.factum.tck.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,15 +172,7 @@ class EmbeddedSyncFailureTest {
     store.holdSyncs(release, waiting);
     CompletableFuture<AppendResult> large = store.appendAsync("Large", ExpectedVersion.NO_STREAM, events(3000, "Kept"));
     assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
-    Thread closer = new Thread(() -> {
-      Thread.currentThread().interrupt();
-      store.close();
-    });
-    closer.start();
-    Thread.sleep(200); // the closer waits for the writer, interrupted
-    release.countDown();
-    closer.join(60_000);
-    assertThat(closer.isAlive()).isFalse();
+    Fixtures.closeWhileInterrupted(store, release);
     assertThat(large.get(30, TimeUnit.SECONDS).lastPosition()).isEqualTo(3000);
     try (EmbeddedEventStore reopened = EmbeddedEventStore.open(dir)) {
       assertThat(reopened.streamVersion("Large")).hasValue(3000);

@@ -12,6 +12,7 @@ import io.factum.api.InvalidEventException;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StorageException;
 import io.factum.api.WrongExpectedVersionException;
+import io.factum.tck.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -58,15 +59,7 @@ class PostgresGroupCommitTest {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<AppendResult> held = holdTheWriter(store, release);
     CompletableFuture<AppendResult> queued = store.appendAsync("Queued-1", ExpectedVersion.NO_STREAM, List.of(event(1)));
-    Thread closer = new Thread(() -> {
-      Thread.currentThread().interrupt();
-      store.close();
-    });
-    closer.start();
-    Thread.sleep(200); // the closer waits for the writer, interrupted
-    release.countDown();
-    closer.join(60_000);
-    assertThat(closer.isAlive()).isFalse();
+    Fixtures.closeWhileInterrupted(store, release);
     assertThat(held.get(60, TimeUnit.SECONDS).eventCount()).isEqualTo(1);
     assertThat(queued.get(60, TimeUnit.SECONDS).eventCount()).isEqualTo(1);
     try (PostgresEventStore reopened = store("group_close")) {

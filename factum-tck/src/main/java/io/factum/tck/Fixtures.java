@@ -110,4 +110,25 @@ public final class Fixtures {
         "$system",
         "$all");
   }
+
+  /**
+   * Closes {@code store} from a thread interrupted before it calls {@code close()} (a cancelled task,
+   * a shutdown hook), opens {@code release} (what holds the store's writer) once that close is
+   * waiting, and returns when the close has returned.
+   */
+  public static void closeWhileInterrupted(AutoCloseable store, java.util.concurrent.CountDownLatch release) throws Exception {
+    Thread closer = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      try {
+        store.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    closer.start();
+    Thread.sleep(200); // let the close reach its wait for the writer, interrupted, before the writer goes on
+    release.countDown();
+    closer.join(60_000);
+    assertThat(closer.isAlive()).as("close() returned").isFalse();
+  }
 }
